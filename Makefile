@@ -1,0 +1,40 @@
+# The README's commands. `make demo` sets up .venv and runs the baseline scenario;
+# `make test` sets up .venv with the test extras and runs the tests.
+# The interpreter: $(PYTHON) if given, else the first python3.12+/python3 on PATH that is
+# 3.12 or newer, else the newest 3.12+ among pyenv's installed versions.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+SEED  ?= 1
+
+FIND_PYTHON := $(shell bash scripts/find_python.sh $(PYTHON))
+
+.PHONY: demo test lint bench clean venv
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(FIND_PYTHON)" ]; then \
+	  echo "allysim needs Python 3.12 or newer and found none (PATH, pyenv)." >&2; \
+	  echo "Install one (e.g. 'pyenv install 3.12' or your system's python3.12 package)," >&2; \
+	  echo "or name it: make demo PYTHON=/path/to/python3.12" >&2; exit 1; fi
+	@echo "Using $(FIND_PYTHON)"
+	@[ -x $(PY) ] || $(FIND_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(VENV)/bin/allysim run configs/scenarios/baseline_2019.yaml --seed $(SEED)
+
+test: venv
+	$(PY) -m pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check sim tests benchmarks
+
+bench: venv
+	$(PY) benchmarks/bench_run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,160 @@
+"""A country's public: N citizens held as numpy arrays inside one Mesa agent.
+
+Each citizen has an ideology group, alliance support and anti-US sentiment in [0, 1], and a
+payment tolerance (the largest yearly payment it accepts, log-normal by group). Events shock
+them by group; opinions decay toward each citizen's baseline and then move by
+bounded-confidence encounters between random pairs (Deffuant et al. 2000).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim.config import Public as PublicConfig
+
+
+@dataclass
+class Pressure:
+    """What happened to this public's country last round (counts of events)."""
+
+    walkouts: int = 0
+    threats: int = 0
+    drawdowns: int = 0
+    lapsed: int = 0
+    coercions: int = 0
+    hedges: int = 0
+
+
+class Public(mesa.Agent):
+    """The citizens of one country; publishes opposition, shortfall and mean opinions."""
+
+    def __init__(self, model: mesa.Model, country: str, config: PublicConfig, citizens: int):
+        super().__init__(model)
+        self.country, self.config = country, config
+        rng = model.rng
+        names = list(config.groups)
+        shares = np.array([config.groups[g].share for g in names])
+        counts = np.floor(shares * citizens).astype(int)
+        counts[np.argsort(-(shares * citizens - counts))[: citizens - counts.sum()]] += 1
+        self.group_names = names
+        self.group = np.repeat(np.arange(len(names)), counts)
+        per = [config.groups[g] for g in names]
+
+        def by_group(attr: str) -> np.ndarray:
+            return np.array([getattr(g, attr) or 0.0 for g in per])[self.group]
+
+        sd = by_group("opinion_sd")
+        self.support0 = np.clip(by_group("alliance_support") + sd * rng.standard_normal(citizens), 0, 1)
+        self.anti_us0 = np.clip(by_group("anti_us") + sd * rng.standard_normal(citizens), 0, 1)
+        self.asks_tolerance = all(g.tolerance_median_usd_bn for g in per)
+        if self.asks_tolerance:
+            median = np.log(by_group("tolerance_median_usd_bn"))
+            self.log_tolerance0 = median + by_group("tolerance_log_sd") * rng.standard_normal(citizens)
+        else:
+            self.log_tolerance0 = np.zeros(citizens)
+        self.sensitivity = by_group("sensitivity")
+        self.anxiety = by_group("anxiety")
+        self.support = self.support0.copy()
+        self.anti_us = self.anti_us0.copy()
+        self.log_tolerance = self.log_tolerance0.copy()
+        self.group_sizes = np.bincount(self.group, minlength=len(names))
+        self.tolerance_below = np.zeros(citizens + 1)
+        self._refresh_means()
+        self._refresh()
+
+    # ------------------------------------------------------------ the opinion phase
+    def absorb(self, pressure: Pressure) -> None:
+        """Shocks of last round's events, by group, then decay toward each baseline."""
+        s = self.config.shocks
+        us_pressure = (
+            s.walkout_anti_us * pressure.walkouts
+            + s.threat_anti_us * pressure.threats
+            + s.drawdown_anti_us * pressure.drawdowns
+            + s.lapse_blame * pressure.lapsed
+        )
+        if us_pressure:
+            np.clip(self.anti_us + us_pressure * self.sensitivity, 0, 1, out=self.anti_us)
+        tolerance_shift = s.walkout_log_tolerance * pressure.walkouts + s.threat_log_tolerance * pressure.threats
+        if tolerance_shift or pressure.threats:
+            self.log_tolerance += self.anxiety * pressure.threats - tolerance_shift * self.sensitivity
+        support_shift = s.coercion_support * pressure.coercions - s.hedge_support * pressure.hedges
+        if support_shift:
+            self.support = np.clip(self.support + support_shift, 0, 1)
+        decay = self.config.decay
+        self.support += decay * (self.support0 - self.support)
+        self.anti_us += decay * (self.anti_us0 - self.anti_us)
+        self.log_tolerance += decay * (self.log_tolerance0 - self.log_tolerance)
+        self._refresh_means()
+
+    def discuss(self) -> None:
+        """One round of Deffuant-Weisbuch encounters between random disjoint pairs.
+
+        A public that is not asked about payments (the patron's) carries only its support
+        for the troops, which moves by events; it has no encounters.
+        """
+        if not self.asks_tolerance:
+            return
+        a, b = self.model.pairs(len(self.group))
+        mu = self.config.convergence
+        for values, bound in (
+            (self.anti_us, self.config.confidence_bound),
+            (self.log_tolerance, self.config.tolerance_confidence_bound),
+        ):
+            va, vb = values[a], values[b]
+            move = mu * (vb - va) * (np.abs(vb - va) < bound)
+            values[a] = va + move
+            values[b] = vb - move
+        self._refresh()
+
+    def step(self) -> None:
+        self.discuss()
+
+    def _refresh_means(self) -> None:
+        # encounters move both partners by the same amount: they never change a mean
+        self.mean_anti_us = float(self.anti_us.mean())
+        self.mean_support = float(self.support.mean())
+
+    def _refresh(self) -> None:
+        """Recompute the published aggregates once per round."""
+        if self.asks_tolerance:
+            self.tolerance = np.exp(self.log_tolerance)
+            self.tolerance_sorted = np.sort(self.tolerance)
+            np.cumsum(self.tolerance_sorted, out=self.tolerance_below[1:])
+        else:
+            self.tolerance_sorted = self.tolerance_below = None
+
+    # ------------------------------------------------------------ published aggregates
+    def opposition(self, payment: float) -> float:
+        """Share of citizens whose tolerance is below the payment."""
+        if self.tolerance_sorted is None:
+            return 0.0
+        return float(np.searchsorted(self.tolerance_sorted, payment)) / len(self.tolerance_sorted)
+
+    def shortfall(self, payment: float) -> float:
+        """Mean of max(0, P - tolerance) in US$bn: the non-saturating electoral cost."""
+        if self.tolerance_sorted is None:
+            return 0.0
+        k = int(np.searchsorted(self.tolerance_sorted, payment))
+        return (k * payment - self.tolerance_below[k]) / len(self.tolerance_sorted)
+
+    def ceiling(self, opposition: float) -> float:
+        """The largest payment opposed by at most the given share."""
+        if self.tolerance_sorted is None or opposition >= 1.0:
+            return float("inf")
+        i = int(opposition * len(self.tolerance_sorted))
+        return float(self.tolerance_sorted[max(i, 0)])
+
+    def group_opposition(self, payment: float) -> dict[str, float]:
+        if self.tolerance_sorted is None:
+            return {g: 0.0 for g in self.group_names}
+        opposed = np.bincount(self.group[self.tolerance < payment], minlength=len(self.group_names))
+        shares = opposed / np.maximum(self.group_sizes, 1)
+        return dict(zip(self.group_names, shares.tolist(), strict=True))
+
+    def opposition_gap(self, payment: float) -> float:
+        """Spread between the most and the least opposed group: small means rare unanimity."""
+        values = self.group_opposition(payment).values()
+        return max(values) - min(values)

@@ -1,0 +1,100 @@
+"""The command line: `allysim run`, `allysim check` (also `python -m sim`).
+
+Bad input ends with one line on stderr naming the file, the key path and what is accepted,
+exit code 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sim.config import Scenario, ScenarioError, load_scenario
+
+EXIT_BAD_INPUT = 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every other bad input
+        self.exit(EXIT_BAD_INPUT, f"allysim: error: {message} (see 'allysim {self.prog.split()[-1]} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="allysim", description="Agent-based simulation of alliance cost-sharing talks.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    run = sub.add_parser("run", help="run one scenario with one seed and write its results")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--rounds", type=int, help="override the horizon, in rounds (months)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override any value by its key path, e.g. --set patron.toughness=0.2")  # fmt: skip
+    run.add_argument("--out", type=Path, help="output folder (default results/<scenario>-seed<N>/)")
+    run.add_argument("--no-plot", action="store_true", help="skip trace.png")
+
+    check = sub.add_parser("check", help="validate a scenario and print it resolved")
+    check.add_argument("scenario", type=Path)
+    check.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    return parser
+
+
+def load(args: argparse.Namespace) -> Scenario:
+    overrides = list(args.overrides)
+    if getattr(args, "rounds", None) is not None:
+        overrides.append(f"rounds={args.rounds}")
+    return load_scenario(args.scenario, overrides)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    scenario = load(args)
+    print(f"# {args.scenario}: valid (hash {scenario.digest()})")
+    print(scenario.to_yaml(), end="")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim import plots
+    from sim.experiment import store
+    from sim.outcomes import simulate
+
+    scenario = load(args)
+    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    started = store.now()
+    clock = time.perf_counter()
+    result = simulate(scenario, args.seed)
+    manifest = {
+        "command": "allysim " + " ".join(sys.argv[1:]),
+        "scenario_file": str(args.scenario),
+        "scenario": scenario.name,
+        "scenario_hash": scenario.digest(),
+        "seed": args.seed,
+        "rounds": scenario.rounds,
+        "versions": store.versions(),
+        "git_commit": store.git_commit(),
+        "started": started,
+        "run_seconds": round(time.perf_counter() - clock, 4),
+    }
+    extras = {} if args.no_plot else {"trace.png": lambda path: plots.trace(result, path)}
+    store.write_run(result, out, manifest, extras)
+    for line in plots.story(result):
+        print(line)
+    print(f"Results in {out}/ (rounds.parquet, events.parquet, summary.json{', trace.png' if extras else ''})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": cmd_run, "check": cmd_check}[args.command](args)
+    except ScenarioError as exc:
+        print(f"allysim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("allysim: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Running and storing experiments: one run's files now; designs and executors to come."""

@@ -1,0 +1,244 @@
+"""One bilateral table: its protocol state, the alternating offers of a round, walkouts,
+ratification and the deal.
+
+The protocol of a round (MODEL.md, phase 4): the patron demands; the host accepts it by its
+strategy's rule, or counters (or, stalling, repeats its last counter); the patron accepts
+the counter if it is at least its own next demand and its reservation (AC_next), else the
+table goes on or the patron walks out. A deal needs the host legislature's ratification.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sim import theory, utility
+from sim.strategies import HOST, PATRON, Information, Situation, Strategy, make
+
+
+class Negotiator:
+    """A strategy with its clock: restarts at each deadline, holds after the last."""
+
+    def __init__(self, strategy: Strategy, side: int, opening: float, deadlines: list[int], min_rounds: int = 1):
+        self.strategy, self.side, self.anchor = strategy, side, opening
+        self.deadlines = sorted(deadlines)
+        self.min_rounds = min_rounds
+        self.offers: list[float] = []
+        self.clock = 0
+        self.restart_round = 0
+        self.deadline_round: int | None = None
+
+    def start(self, round_: int) -> None:
+        self.restart_round = round_
+        self.clock = 0
+        # a deadline too close to plan for is merged with the next one
+        self.deadline_round = next((d for d in self.deadlines if d >= round_ + self.min_rounds), None)
+
+    def tick(self, round_: int) -> None:
+        """At a deadline, restart from the current offer toward the next one."""
+        if self.deadline_round is not None and round_ >= self.deadline_round:
+            if self.offers:
+                self.anchor = self.offers[-1]
+            self.start(round_)
+
+    def situation(self, reservation: float, opponent: list[float], information: Information) -> Situation:
+        deadline = None if self.deadline_round is None else max(1, self.deadline_round - self.restart_round)
+        return Situation(
+            self.side, self.anchor, reservation, self.clock, deadline,
+            tuple(self.offers), tuple(opponent), information,
+        )  # fmt: skip
+
+    def replace_strategy(self, strategy: Strategy, anchor: float, round_: int) -> None:
+        self.strategy, self.anchor = strategy, anchor
+        self.start(round_)
+
+
+@dataclass
+class Threat:
+    deadline_round: int
+    demand: float
+
+
+@dataclass
+class Table:
+    """The talks between the patron and one host."""
+
+    host: str
+    opens_round: int
+    expiry_round: int  # first round of the lapse
+    patron: Negotiator
+    counterpart: Negotiator
+    status: str = "waiting"  # waiting, open, suspended, deal
+    suspended_until: int = 0
+    walkouts: int = 0
+    stalled_rounds: int = 0
+    ratification_failures: int = 0
+    gap_rounds: int = 0
+    threat: Threat | None = None
+    threats: int = 0
+    drawdowns: int = 0
+    deal_round: int | None = None
+    price: float | None = None
+    demands: list[float] = field(default_factory=list)
+    counters: list[float] = field(default_factory=list)
+    last_gap: float = 0.0
+    reservation_patron: float = math.nan
+    reservation_host: float = math.nan
+    ever_lapsed: bool = False
+
+    @property
+    def open(self) -> bool:
+        return self.status in ("open", "suspended")
+
+    @property
+    def demand(self) -> float:
+        return self.demands[-1] if self.demands else self.patron.anchor
+
+    @property
+    def counter(self) -> float:
+        return self.counters[-1] if self.counters else self.counterpart.anchor
+
+
+def new_table(model, name: str) -> Table:
+    """Build a table from the scenario: openings, strategies and each side's deadlines."""
+    cfg = model.config
+    host = cfg.hosts[name]
+    cal = model.calendar
+    patron_deadlines = [cal.round_of(d) for d in cfg.patron.elections] + [cfg.rounds]
+    host_deadlines = [cal.round_of(e.date) for e in host.elections] + [cal.round_of(host.agreement_expires) + 1]
+    opening_counter = host.payment_usd_bn * (1 + host.opening_increase_pct / 100)
+    return Table(
+        host=name,
+        opens_round=max(1, cal.round_of(host.talks_open)),
+        expiry_round=cal.round_of(host.agreement_expires) + 1,
+        patron=Negotiator(make(cfg.patron.strategy.name, cfg.patron.strategy.params), PATRON,
+                          host.demand_usd_bn, patron_deadlines, cfg.min_deadline_rounds),
+        counterpart=Negotiator(make(host.strategy.name, host.strategy.params), HOST, opening_counter,
+                               host_deadlines, cfg.min_deadline_rounds),
+    )  # fmt: skip
+
+
+def nash_price(model, table: Table, r_p: float, r_h: float) -> float | None:
+    """The Nash bargaining payment over both sides' lapse utilities (zone [r_P, r_H])."""
+    patron, host = model.patron, model.hosts[table.host]
+    tau, lam = patron.transactionalism, patron.config.loss_aversion
+    aspiration = patron.aspiration[table.host]
+
+    def f(p):
+        return tau * p - lam * tau * utility.np.maximum(0.0, aspiration - p)
+
+    def patron_gain(p):
+        return f(p) - f(r_p)
+
+    def host_gain(p):
+        shortfall = utility.np.array([host.shortfall(x) for x in utility.np.atleast_1d(p)])
+        return host.willingness(model.round) - (p + host.pressure(model.round) * shortfall)
+
+    return theory.nash_price(patron_gain, host_gain, r_p, r_h, points=401)
+
+
+def information(model, table: Table, r_p: float, r_h: float) -> tuple[Information, Information]:
+    """What each side knows of the other: exact under complete information, else its estimate."""
+    cfg = model.config
+    host_cfg = cfg.hosts[table.host]
+    complete = cfg.information == "complete"
+    err_p, err_h = (0.0, 0.0) if complete else model.belief_errors[table.host]
+    needs_nash = "nash" in (table.patron.strategy.name, table.counterpart.strategy.name)
+    nash = nash_price(model, table, r_p, r_h) if needs_nash else None
+    d_p, d_h = cfg.patron.discount, host_cfg.discount
+    return (
+        Information(complete, r_h + err_p, d_p, d_h, nash),
+        Information(complete, r_p + err_h, d_h, d_p, nash),
+    )
+
+
+def negotiate(model, table: Table) -> float | None:
+    """Play one round at an open table; returns the accepted price, if any (before ratification)."""
+    r = model.round
+    patron, host = model.patron, model.hosts[table.host]
+    log = model.log
+    date = model.calendar.label(r)
+    r_p = patron.reservation(host, table.threat is not None)
+    r_h = host.reservation(r)
+    table.reservation_patron, table.reservation_host = r_p, r_h
+    table.patron.tick(r)
+    table.counterpart.tick(r)
+    info_p, info_h = information(model, table, r_p, r_h)
+    ceiling = ratifiable_ceiling(model, table)
+
+    s_p = table.patron.situation(r_p, table.counters, info_p)
+    demand = max(r_p, min(table.patron.strategy.offer(s_p), ceiling))
+    table.patron.offers.append(demand)
+    table.demands.append(demand)
+    log.add(r, date, patron.name, "offer", table.host, demand)
+
+    s_h = table.counterpart.situation(r_h, table.demands, info_h)
+    stalling = bool(
+        model.config.modules.stalling
+        and table.counters
+        and host.wants_to_stall(r, demand, model.posture_outlook(r))
+    )
+    if stalling:
+        counter = table.counters[-1]
+        accepted = demand <= counter + 1e-9
+    else:
+        accepted = table.counterpart.strategy.accepts(demand, s_h)
+        counter = table.counterpart.strategy.offer(s_h)
+    table.patron.clock += 1
+    table.counterpart.clock += 1
+    if accepted:
+        table.last_gap = 0.0
+        return demand
+
+    table.counterpart.offers.append(counter)
+    table.counters.append(counter)
+    if stalling:
+        table.stalled_rounds += 1
+        log.add(r, date, host.name, "stall", table.host, counter)
+    log.add(r, date, host.name, "counter", table.host, counter)
+
+    s_next = table.patron.situation(r_p, table.counters, info_p)
+    next_demand = max(r_p, min(table.patron.strategy.offer(s_next), ceiling))
+    capped = ceiling < table.patron.strategy.offer(s_next)
+    if table.patron.strategy.accepts(counter, s_next) or (capped and counter >= next_demand - 1e-9):
+        table.last_gap = 0.0
+        return counter
+
+    table.last_gap = (demand - counter) / demand if demand > 0 else 0.0
+    if model.config.modules.walkouts and patron.walks_out(table.last_gap):
+        table.walkouts += 1
+        table.status = "suspended"
+        table.suspended_until = r + patron.config.walkout.suspend_rounds
+        log.add(r, date, patron.name, "walkout", table.host, table.last_gap, f"gap {table.last_gap:.0%}")
+    return None
+
+
+def ratifiable_ceiling(model, table: Table) -> float:
+    """The largest demand the patron expects the host's legislature to ratify (from the polls)."""
+    cfg = model.config
+    host = model.hosts[table.host]
+    if not (cfg.modules.ratification and cfg.modules.publics) or host.public is None:
+        return math.inf
+    risk = ratification_risk_scale(model, host)
+    if risk <= 0:
+        return math.inf
+    return host.public.ceiling(cfg.patron.ratification_risk_accepted / risk)
+
+
+def ratification_risk_scale(model, host) -> float:
+    """Failure probability per unit of opposition: max_failure * exp(-months to election / lambda_e)."""
+    months = host.months_to_election(model.round)
+    if months is None:
+        return 0.0
+    decay = host.config.electoral_pressure.decay_months
+    return host.config.ratification_max_failure * math.exp(-months / decay)
+
+
+def ratifies(model, table: Table, price: float) -> bool:
+    """The host legislature's vote: fails with probability rising in opposition near an election."""
+    cfg = model.config
+    host = model.hosts[table.host]
+    if not (cfg.modules.ratification and cfg.modules.publics) or host.public is None:
+        return True
+    p_fail = ratification_risk_scale(model, host) * host.public.opposition(price)
+    return bool(model.rng.random() >= p_fail)
