@@ -37,8 +37,15 @@ def _f(default: Any, unit: str, text: str, **bounds: Any) -> Any:
 
 
 class StrategyChoice(Part):
+    """A strategy by name with its parameters; a bare name (`strategy: nash`) means no parameters."""
+
     name: str = _f("linear", "name", "concession strategy from the registry")
     params: dict[str, float] = _f({}, "-", "the strategy's parameters, e.g. beta")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_name(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
 
     @model_validator(mode="after")
     def _known(self) -> StrategyChoice:
@@ -340,10 +347,14 @@ def _read_yaml(path: Path) -> dict:
 
 
 def deep_merge(base: dict, top: dict) -> dict:
-    """`top` over `base`: mappings merge key by key, everything else replaces."""
+    """`top` over `base`: mappings merge key by key, everything else replaces; an empty
+    mapping replaces too (`params: {}`), and `null` over a mapping removes it
+    (`hosts: {japan: null}` drops a host)."""
     out = copy.deepcopy(base)
     for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if value is None and isinstance(out.get(key), dict):
+            del out[key]
+        elif isinstance(value, dict) and value and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -445,6 +456,10 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
         return Scenario.model_validate(data)
     except ValidationError as exc:
         key_path, message = explain(exc)
+        for assignment in overrides:
+            key = assignment.split("=", 1)[0].strip()
+            if key_path == key or key_path.startswith(key + ".") or key.startswith(key_path + "."):
+                raise ScenarioError(f"{path} (--set {assignment})", key_path, message) from None
         raise ScenarioError(path, key_path, message) from None
 
 

@@ -47,6 +47,7 @@ def summarize(model: AllianceModel, seed: int) -> dict:
     """The summary of a run: per table and per actor (utilities are mean yearly flows)."""
     cfg, rows = model.config, model.rows
     years = max(len(rows), 1) / 12
+    publics_on = cfg.modules.publics
     tables = {}
     for name, table in model.tables.items():
         host = model.hosts[name]
@@ -66,7 +67,7 @@ def summarize(model: AllianceModel, seed: int) -> dict:
             "troops_withdrawn": int(host.troops0 - host.troops),
             "hedging_peak": _num(model.hedging_peak[name]),
             "hedging_final": _num(host.hedging),
-            "opposition_final": _num(host.public.opposition(final)) if host.public else None,
+            "opposition_final": _num(host.public.opposition(final)) if host.public and publics_on else None,
             "ratification_failures": table.ratification_failures,
             "stalled_rounds": table.stalled_rounds,
             "final_demand_usd_bn": _num(table.demand),

@@ -181,7 +181,7 @@ class TitForTat(Strategy):
         if len(s.own_offers) == 1:
             return s.anchor + self.params["opening"] * (s.reservation - s.anchor)
         opp = s.opponent_offers
-        conceded = -s.side * (opp[-1] - opp[-2]) if len(opp) >= 2 else 0.0
+        conceded = s.side * (opp[-1] - opp[-2]) if len(opp) >= 2 else 0.0  # toward this side
         return s.own_offers[-1] - s.side * self.params["factor"] * conceded
 
 
