@@ -125,7 +125,7 @@ def test_extends_loop(tmp_path, capsys):
 def test_bad_override_names_the_key(tmp_path, capsys):
     assert main(["run", str(BASELINE), "--set", "patron.discount=2", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "patron.discount" in err and "(--set)" in err and not (tmp_path / "o").exists()
+    assert "patron.discount" in err and "(--set patron.discount=2)" in err and not (tmp_path / "o").exists()
 
 
 def test_bad_arguments_exit_2_with_one_line(tmp_path):
