@@ -34,8 +34,11 @@ class AllianceModel(mesa.Model):
         self.round = 0
         self.calendar = Calendar(config.start, config.rounds)
         self.log = EventLog()
+        # with the publics switched off there are no citizens at all: nothing they would draw
         self.publics = {
-            name: Public(self, name, pub, config.citizens) for name, pub in config.publics.items()
+            name: Public(self, name, pub, config.citizens)
+            for name, pub in config.publics.items()
+            if config.modules.publics
         }
         self.hosts = {
             name: Host(self, name, host, self.publics.get(host.public)) for name, host in config.hosts.items()
@@ -46,7 +49,7 @@ class AllianceModel(mesa.Model):
         spread = config.patron.belief_spread_usd_bn
         self.belief_errors = {h: tuple(spread * self.rng.standard_normal(2)) for h in self.hosts}
         self.tables = {name: talks.new_table(self, name) for name in config.hosts}
-        self.pressure = {name: Pressure() for name in self.publics}
+        self.pressure = {name: Pressure() for name in config.publics}
         self.rows: list[dict] = []
         self.hedging_peak = {h: host.hedging for h, host in self.hosts.items()}
         self._deals_this_round: dict[str, float] = {}
@@ -308,6 +311,7 @@ class AllianceModel(mesa.Model):
             row[p + "opposition"] = public.opposition(demand) if public else math.nan
             row[p + "shortfall_usd_bn"] = public.shortfall(demand) if public else math.nan
             row[p + "opposition_gap"] = public.opposition_gap(demand) if public else math.nan
+            row[p + "median_tolerance_usd_bn"] = public.median_tolerance if public else math.nan
             row[p + "anti_us"] = public.mean_anti_us if public else math.nan
             row[p + "support"] = public.mean_support if public else math.nan
             row[p + "utility"] = host.utility(r)

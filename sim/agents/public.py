@@ -154,6 +154,12 @@ class Public(mesa.Agent):
         shares = opposed / np.maximum(self.group_sizes, 1)
         return dict(zip(self.group_names, shares.tolist(), strict=True))
 
+    @property
+    def median_tolerance(self) -> float:
+        if self.tolerance_sorted is None:
+            return float("nan")
+        return float(self.tolerance_sorted[len(self.tolerance_sorted) // 2])
+
     def opposition_gap(self, payment: float) -> float:
         """Spread between the most and the least opposed group: small means rare unanimity."""
         values = self.group_opposition(payment).values()
