@@ -50,9 +50,7 @@ class StrategyChoice(Part):
     @model_validator(mode="after")
     def _known(self) -> StrategyChoice:
         if self.name not in STRATEGIES:
-            raise ValueError(
-                f"unknown strategy {self.name!r}; accepted: {', '.join(sorted(STRATEGIES))}"
-            )
+            raise ValueError(f"unknown strategy {self.name!r}; accepted: {', '.join(sorted(STRATEGIES))}")
         allowed = STRATEGIES[self.name].parameters
         for key in self.params:
             if key not in allowed:
@@ -77,7 +75,9 @@ class Modules(Part):
 
 
 class Walkout(Part):
-    min_gap: float = _f(0.3, "share", "relative gap (demand-counter)/demand below which no walkout", ge=0, le=1)
+    min_gap: float = _f(
+        0.3, "share", "relative gap (demand-counter)/demand below which no walkout", ge=0, le=1
+    )
     steepness: float = _f(8.0, "1", "slope k_w of the walkout sigmoid", ge=0)
     threshold: float = _f(0.6, "1", "threshold theta_w of toughness*tau*gap", ge=0)
     suspend_rounds: int = _f(2, "rounds", "rounds a table stays suspended after a walkout", ge=0, le=24)
@@ -92,7 +92,9 @@ class Threat(Part):
 
 
 class Linkage(Part):
-    strength: float = _f(0.5, "1", "lambda_link: demand factor per point of increase above the reference", ge=0)
+    strength: float = _f(
+        0.5, "1", "lambda_link: demand factor per point of increase above the reference", ge=0
+    )
     reference_increase_pct: float = _f(10.0, "%", "x_ref: increase that re-prices nothing")
 
 
@@ -155,7 +157,9 @@ class Reactions(Part):
 
 
 class Stalling(Part):
-    p_friendlier: float = _f(0.4, "probability", "belief that the patron's next election brings a friendlier posture", ge=0, le=1)
+    p_friendlier: float = _f(
+        0.4, "probability", "belief that the patron's next election brings a friendlier posture", ge=0, le=1
+    )
     expected_demand_after_usd_bn: float = _f(1.2, "US$bn", "demand expected after a posture change", ge=0)
 
 
@@ -164,13 +168,17 @@ class Host(Part):
     payment_usd_bn: float = _f(..., "US$bn/year", "P0, the payment under the expiring agreement", gt=0)
     demand_usd_bn: float = _f(..., "US$bn/year", "the patron's opening demand at this table", gt=0)
     aspiration_usd_bn: float = _f(..., "US$bn/year", "A, the patron's idea of a fair payment", gt=0)
-    patron_value_usd_bn: float = _f(..., "US$bn/year", "v, strategic value of the position to the patron", ge=0)
+    patron_value_usd_bn: float = _f(
+        ..., "US$bn/year", "v, strategic value of the position to the patron", ge=0
+    )
     troops: int = _f(..., "persons", "T0, US troops stationed", ge=0)
     troop_floor: int = _f(0, "persons", "legal floor below which no drawdown goes", ge=0)
     drawdown_step: int = _f(4000, "persons", "troops withdrawn per drawdown", ge=1)
     alliance_value_usd_bn: float = _f(..., "US$bn/year", "B, value of the alliance itself", ge=0)
     alliance_value_spread: float = _f(0.2, "share", "relative sd of the per-run draw of B", ge=0, le=1)
-    troop_value_usd_bn: float = _f(..., "US$bn/year", "sigma, security value of the full troop presence", ge=0)
+    troop_value_usd_bn: float = _f(
+        ..., "US$bn/year", "sigma, security value of the full troop presence", ge=0
+    )
     reliability: float = _f(0.8, "share", "R0, perceived reliability of the patron", ge=0, le=1)
     fear: float = _f(0.2, "probability", "pi0, belief that a lapse brings a drawdown", ge=0, le=1)
     fear_spread: float = _f(0.05, "probability", "sd of the per-run draw of pi0", ge=0, le=1)
@@ -187,7 +195,9 @@ class Host(Part):
     hedging: Hedging = Hedging()
     reactions: Reactions = Reactions()
     stalling: Stalling = Stalling()
-    ratification_max_failure: float = _f(0.8, "probability", "failure chance of a deal all oppose on election day", ge=0, le=1)
+    ratification_max_failure: float = _f(
+        0.8, "probability", "failure chance of a deal all oppose on election day", ge=0, le=1
+    )
 
     @model_validator(mode="after")
     def _floor(self) -> Host:
@@ -222,7 +232,9 @@ class Rival(Part):
 
 class Group(Part):
     share: float = _f(..., "share", "share of citizens in the group", ge=0, le=1)
-    tolerance_median_usd_bn: float | None = _f(None, "US$bn/year", "median largest payment accepted (none: not asked)", gt=0)
+    tolerance_median_usd_bn: float | None = _f(
+        None, "US$bn/year", "median largest payment accepted (none: not asked)", gt=0
+    )
     tolerance_log_sd: float = _f(0.6, "log", "sd of log tolerance", ge=0)
     alliance_support: float = _f(0.9, "share", "mean support for the alliance / the troops", ge=0, le=1)
     anti_us: float = _f(0.3, "share", "mean anti-US sentiment", ge=0, le=1)
@@ -239,7 +251,9 @@ class Shocks(Part):
     lapse_blame: float = _f(0.02, "share", "anti-US sentiment added per lapsed round", ge=0)
     coercion_support: float = _f(0.03, "share", "alliance support added by China's coercion", ge=0)
     drawdown_anti_us: float = _f(0.05, "share", "anti-US sentiment added by a drawdown", ge=0)
-    hedge_support: float = _f(0.02, "share", "support for troops lost by a host's hedge (patron's public)", ge=0)
+    hedge_support: float = _f(
+        0.02, "share", "support for troops lost by a host's hedge (patron's public)", ge=0
+    )
 
 
 class Public(Part):
@@ -291,7 +305,9 @@ class Scenario(Part):
     rounds: int = _f(28, "rounds (months)", "horizon", ge=1, le=600)
     citizens: int = _f(2000, "persons", "citizens per public", ge=10, le=1_000_000)
     information: Literal["incomplete", "complete"] = "incomplete"
-    min_deadline_rounds: int = _f(3, "rounds", "a tactic's deadline closer than this after a restart is merged with the next", ge=1)
+    min_deadline_rounds: int = _f(
+        3, "rounds", "a tactic's deadline closer than this after a restart is merged with the next", ge=1
+    )
     modules: Modules = Modules()
     patron: Patron = Patron()
     hosts: dict[str, Host]
@@ -309,8 +325,10 @@ class Scenario(Part):
                     f"hosts.{name}.public: {host.public!r} is not in publics "
                     f"({', '.join(self.publics) or 'none'})"
                 )
-            if self.modules.publics and self.publics[host.public].groups and any(
-                g.tolerance_median_usd_bn is None for g in self.publics[host.public].groups.values()
+            if (
+                self.modules.publics
+                and self.publics[host.public].groups
+                and any(g.tolerance_median_usd_bn is None for g in self.publics[host.public].groups.values())
             ):
                 raise ValueError(f"publics.{host.public}: every group needs tolerance_median_usd_bn")
         if self.patron.public is not None and self.patron.public not in self.publics:

@@ -109,7 +109,9 @@ class AllianceModel(mesa.Model):
         for shock in cfg.calendar.security_shocks:
             if cal.round_of(shock.date) == r:
                 self.hosts[shock.host].troop_value += shock.troop_value_change_usd_bn
-                self.log.add(r, date, shock.host, "security shock", shock.host, shock.troop_value_change_usd_bn)
+                self.log.add(
+                    r, date, shock.host, "security shock", shock.host, shock.troop_value_change_usd_bn
+                )
 
     def change_posture(self, posture) -> None:
         self.patron.adopt(posture)
@@ -119,7 +121,11 @@ class AllianceModel(mesa.Model):
                 continue
             base = self.config.hosts[name].demand_usd_bn if posture.reset_linkage else table.demand
             anchor = base * posture.demand_factor
-            strategy = make(posture.strategy.name, posture.strategy.params) if posture.strategy else table.patron.strategy
+            strategy = (
+                make(posture.strategy.name, posture.strategy.params)
+                if posture.strategy
+                else table.patron.strategy
+            )
             table.patron.replace_strategy(strategy, anchor, r)
             if table.status == "waiting":
                 table.patron.start(table.opens_round)
@@ -194,7 +200,9 @@ class AllianceModel(mesa.Model):
         if table.threat is not None:
             if price < table.threat.demand - 1e-9:
                 self.patron.back_down()
-                self.log.add(r, date, self.patron.name, "backing down", table.host, price, "signed below the threat")
+                self.log.add(
+                    r, date, self.patron.name, "backing down", table.host, price, "signed below the threat"
+                )
             table.threat = None
         self._deals_this_round[table.host] = 100 * (price / host.config.payment_usd_bn - 1)
 
@@ -295,7 +303,9 @@ class AllianceModel(mesa.Model):
             p = f"{name}."
             row[p + "status"] = table.status
             row[p + "demand_usd_bn"] = table.demand if table.open or table.deal_round == r else math.nan
-            row[p + "counter_usd_bn"] = table.counter if table.counters and (table.open or table.deal_round == r) else math.nan
+            row[p + "counter_usd_bn"] = (
+                table.counter if table.counters and (table.open or table.deal_round == r) else math.nan
+            )
             row[p + "payment_usd_bn"] = host.payment
             row[p + "reservation_patron_usd_bn"] = table.reservation_patron
             row[p + "reservation_host_usd_bn"] = table.reservation_host

@@ -19,6 +19,13 @@ MARKERS = {  # event kind -> (marker, colour, label)
     "drawdown": ("v", "#762a83", "drawdown"),
     "ratification failed": ("D", "#878787", "ratification failed"),
 }
+COUNTED = {  # summary key -> word in the story
+    "walkouts": "walkout",
+    "threats": "threat",
+    "drawdowns": "drawdown",
+    "ratification_failures": "failed ratification",
+    "stalled_rounds": "stalled round",
+}
 HOST_COLOURS = ["#2166ac", "#b2182b", "#5aae61", "#9970ab", "#e08214"]
 
 
@@ -105,7 +112,9 @@ def _dance(ax: plt.Axes, result: RunResult, host: str, x: np.ndarray) -> None:
     ax.set_ylim(0, top * 1.12)
     table = result.summary["tables"][host]
     if table["deal"]:
-        outcome = f"deal {table['deal_date']} at ${table['payment_usd_bn']:.2f}bn ({table['increase_pct']:+.0f}%)"
+        outcome = (
+            f"deal {table['deal_date']} at ${table['payment_usd_bn']:.2f}bn ({table['increase_pct']:+.0f}%)"
+        )
     else:
         outcome = "no deal"
     ax.set_title(f"{_title(host)}: {outcome}", loc="left", fontsize=11)
@@ -125,8 +134,7 @@ def story(result: RunResult) -> list[str]:
             if t["final_counter_usd_bn"] is not None:
                 head += f", last offer ${t['final_counter_usd_bn']:.2f}bn"
         notes = []
-        for key, word in (("walkouts", "walkout"), ("threats", "threat"), ("drawdowns", "drawdown"),
-                          ("ratification_failures", "failed ratification"), ("stalled_rounds", "stalled round")):  # fmt: skip
+        for key, word in COUNTED.items():
             if t[key]:
                 notes.append(f"{t[key]} {word}{'s' if t[key] > 1 else ''}")
         if t["lapsed"]:

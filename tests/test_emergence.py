@@ -54,7 +54,8 @@ REGIONS = {
     "walkout": (walkout, ("baseline_2019", {}), ("conciliatory_patron", {})),
     "lapse": (lapse, ("baseline_2019", {}),
               ("conciliatory_patron", {"hosts.south_korea.agreement_expires": "2020-12-31"})),
-    "hedging": (hedging, ("baseline_2019", {"rival.inducement_max_usd_bn": 1.0}), ("no_chinese_inducements", {})),
+    "hedging": (hedging, ("baseline_2019", {"rival.inducement_max_usd_bn": 1.0}),
+                ("no_chinese_inducements", {})),
     "drawdown": (drawdown, ("baseline_2019", {}), ("conciliatory_patron", {})),
     "linkage": (linkage, ("conciliatory_patron", {"patron.linkage.reference_increase_pct": 5.0}),
                 ("conciliatory_patron", {"patron.linkage.reference_increase_pct": 60.0})),
@@ -111,8 +112,8 @@ def test_schelling_conjecture_tied_hands_bargain_better_but_risk_no_deal():
     """More electoral pressure on the host: a lower mean payment and more talks without a deal."""
     payments, no_deal = [], []
     for scale in (0.0, 1.0, 2.0):
-        config = scenario("baseline_2019", **{"hosts.south_korea.electoral_pressure.base": 0.5 * scale,
-                                             "hosts.south_korea.electoral_pressure.peak": 2.0 * scale})  # fmt: skip
+        key = "hosts.south_korea.electoral_pressure"
+        config = scenario("baseline_2019", **{f"{key}.base": 0.5 * scale, f"{key}.peak": 2.0 * scale})
         results = runs(config, SEEDS)
         paid = [table(r)["payment_usd_bn"] for r in results if deal(r)]
         payments.append(float(np.mean(paid)))

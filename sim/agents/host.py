@@ -21,7 +21,9 @@ class Host(mesa.Agent):
         super().__init__(model)
         self.name, self.config, self.public = name, config, public
         rng = model.rng
-        self.alliance_value = max(0.0, config.alliance_value_usd_bn * (1 + config.alliance_value_spread * rng.standard_normal()))
+        self.alliance_value = max(
+            0.0, config.alliance_value_usd_bn * (1 + config.alliance_value_spread * rng.standard_normal())
+        )
         self.fear0 = float(min(max(config.fear + config.fear_spread * rng.standard_normal(), 0.0), 1.0))
         self.fear = self.fear0
         self.reliability = config.reliability
@@ -59,7 +61,9 @@ class Host(mesa.Agent):
         """What abandonment would cost it per year: alliance value and troops lost."""
         c = self.config
         withdrawable = (self.troops - c.troop_floor) / self.troops0 if self.troops0 else 0.0
-        return self.reliability * (self.alliance_value * c.reliability_loss_if_abandoned + self.troop_value * withdrawable)
+        return self.reliability * (
+            self.alliance_value * c.reliability_loss_if_abandoned + self.troop_value * withdrawable
+        )
 
     def willingness(self, round_: int) -> float:
         """W: the expected yearly cost of a lapse (P + eps shortfall(P) = W at the reservation)."""

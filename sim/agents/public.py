@@ -61,6 +61,10 @@ class Public(mesa.Agent):
         self.anti_us = self.anti_us0.copy()
         self.log_tolerance = self.log_tolerance0.copy()
         self.group_sizes = np.bincount(self.group, minlength=len(names))
+        # groups are contiguous: opposition by group sums slices (empty groups have none)
+        self.nonempty = self.group_sizes > 0
+        self.group_starts = np.concatenate(([0], np.cumsum(self.group_sizes)[:-1]))[self.nonempty]
+        self.support_displaced = False  # support sits at baseline until an event moves it
         self.tolerance_below = np.zeros(citizens + 1)
         self._refresh_means()
         self._refresh()
@@ -77,16 +81,21 @@ class Public(mesa.Agent):
         )
         if us_pressure:
             np.clip(self.anti_us + us_pressure * self.sensitivity, 0, 1, out=self.anti_us)
-        tolerance_shift = s.walkout_log_tolerance * pressure.walkouts + s.threat_log_tolerance * pressure.threats
+        tolerance_shift = (
+            s.walkout_log_tolerance * pressure.walkouts + s.threat_log_tolerance * pressure.threats
+        )
         if tolerance_shift or pressure.threats:
             self.log_tolerance += self.anxiety * pressure.threats - tolerance_shift * self.sensitivity
         support_shift = s.coercion_support * pressure.coercions - s.hedge_support * pressure.hedges
         if support_shift:
             self.support = np.clip(self.support + support_shift, 0, 1)
+            self.support_displaced = True
         decay = self.config.decay
-        self.support += decay * (self.support0 - self.support)
-        self.anti_us += decay * (self.anti_us0 - self.anti_us)
-        self.log_tolerance += decay * (self.log_tolerance0 - self.log_tolerance)
+        if self.support_displaced:
+            self.support += decay * (self.support0 - self.support)
+        if self.asks_tolerance:  # the patron's public holds no views on payments
+            self.anti_us += decay * (self.anti_us0 - self.anti_us)
+            self.log_tolerance += decay * (self.log_tolerance0 - self.log_tolerance)
         self._refresh_means()
 
     def discuss(self) -> None:
@@ -150,7 +159,8 @@ class Public(mesa.Agent):
     def group_opposition(self, payment: float) -> dict[str, float]:
         if self.tolerance_sorted is None:
             return {g: 0.0 for g in self.group_names}
-        opposed = np.bincount(self.group[self.tolerance < payment], minlength=len(self.group_names))
+        opposed = np.zeros(len(self.group_names))
+        opposed[self.nonempty] = np.add.reduceat(self.tolerance < payment, self.group_starts)
         shares = opposed / np.maximum(self.group_sizes, 1)
         return dict(zip(self.group_names, shares.tolist(), strict=True))
 

@@ -32,7 +32,9 @@ class Rival(mesa.Agent):
         c = self.config
         self.remembered_walkouts[host.name] = c.memory * self.remembered_walkouts[host.name] + walkouts
         self.remembered_drawdowns[host.name] = c.memory * self.remembered_drawdowns[host.name] + drawdowns
-        level = c.inducement_max_usd_bn * utility.sigmoid(c.steepness * (self.friction(host, threat_stands) - c.threshold))
+        level = c.inducement_max_usd_bn * utility.sigmoid(
+            c.steepness * (self.friction(host, threat_stands) - c.threshold)
+        )
         noise = c.noise_sd * self.model.rng.standard_normal() if c.noise_sd else 0.0
         host.inducement = float(max(0.0, level + noise))
         host.coercion *= 1.0 - c.coercion.decay
@@ -40,7 +42,9 @@ class Rival(mesa.Agent):
 
     def moved_closer(self, host: Host, deal_increase_pct: float | None, hedging_change: float) -> bool:
         c = self.config.coercion
-        return (deal_increase_pct is not None and deal_increase_pct > c.increase_pct) or hedging_change < -c.hedging_cut
+        return (
+            deal_increase_pct is not None and deal_increase_pct > c.increase_pct
+        ) or hedging_change < -c.hedging_cut
 
     def coerce(self, host: Host) -> None:
         host.coercion += self.config.coercion.strength_usd_bn

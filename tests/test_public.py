@@ -1,0 +1,60 @@
+"""The citizens inside a Public: calibration, aggregates and opinion dynamics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import scenario
+
+from sim.agents import Pressure
+from sim.model import AllianceModel
+
+
+@pytest.fixture
+def korea():
+    return AllianceModel(scenario("baseline_2019"), rng=3).publics["south_korea"]
+
+
+def test_tolerance_is_anchored_to_the_december_2019_poll(korea):
+    # Chicago Council 2019-12-11: 25% refuse any increase (tolerance below 0.92), 4% accept $5bn
+    assert korea.opposition(0.92) == pytest.approx(0.25, abs=0.06)
+    assert 1 - korea.opposition(5.0) == pytest.approx(0.04, abs=0.03)
+    assert korea.median_tolerance == pytest.approx(1.35, rel=0.12)
+
+
+def test_opposition_and_shortfall_match_their_definitions(korea):
+    for payment in (0.5, 1.0, 1.7, 5.0):
+        assert korea.opposition(payment) == pytest.approx(np.mean(korea.tolerance < payment))
+        assert korea.shortfall(payment) == pytest.approx(np.mean(np.maximum(0, payment - korea.tolerance)))
+    groups = korea.group_opposition(1.5)
+    assert list(groups) == ["progressive", "centrist", "conservative"]
+    assert groups["progressive"] > groups["centrist"] > groups["conservative"]  # RealMeter's ordering
+
+
+def test_shortfall_does_not_saturate_where_opposition_does(korea):
+    assert korea.opposition(4.0) > 0.9 and korea.opposition(5.0) > 0.9
+    assert korea.shortfall(5.0) - korea.shortfall(4.0) > 0.8  # still rising by about $1bn per $1bn
+
+
+def test_walkout_lowers_tolerance_and_raises_anti_us_sentiment(korea):
+    before_tol, before_anti = korea.median_tolerance, korea.mean_anti_us
+    korea.absorb(Pressure(walkouts=1))
+    korea.discuss()
+    assert korea.median_tolerance < before_tol and korea.mean_anti_us > before_anti
+
+
+def test_opinions_decay_back_to_each_citizens_baseline(korea):
+    korea.absorb(Pressure(walkouts=3, threats=2))
+    for _ in range(120):
+        korea.absorb(Pressure())
+    assert np.allclose(korea.anti_us, korea.anti_us0, atol=1e-4)
+
+
+def test_encounters_conserve_the_mean_and_pull_close_opinions_together(korea):
+    mean = korea.anti_us.mean()
+    spread = korea.anti_us.std()
+    for _ in range(30):
+        korea.model._pairs = {}
+        korea.discuss()
+    assert korea.anti_us.mean() == pytest.approx(mean, abs=1e-12)
+    assert korea.anti_us.std() < spread
