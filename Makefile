@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "Using $(FIND_PYTHON)"
 	@[ -x $(PY) ] || $(FIND_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,dashboard]'
 	@touch $@
 
 venv: $(VENV)/.installed

@@ -1,4 +1,6 @@
-"""The command line: `allysim run`, `allysim check` (also `python -m sim`).
+"""The command line: `allysim run`, `allysim check`, and the commands other modules add
+(also `python -m sim`). A module joins by defining `add_command(subparsers)`, which adds its
+parser with `set_defaults(handler=...)`, and by being named in COMMAND_MODULES.
 
 Bad input ends with one line on stderr naming the file, the key path and what is accepted,
 exit code 2, and nothing written.
@@ -7,6 +9,7 @@ exit code 2, and nothing written.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -14,6 +17,7 @@ from pathlib import Path
 from sim.config import Scenario, ScenarioError, load_scenario
 
 EXIT_BAD_INPUT = 2
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 class Parser(argparse.ArgumentParser):
@@ -35,10 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override any value by its key path, e.g. --set patron.toughness=0.2")  # fmt: skip
     run.add_argument("--out", type=Path, help="output folder (default results/<scenario>-seed<N>/)")
     run.add_argument("--no-plot", action="store_true", help="skip trace.png")
+    run.set_defaults(handler=cmd_run)
 
     check = sub.add_parser("check", help="validate a scenario and print it resolved")
     check.add_argument("scenario", type=Path)
     check.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    check.set_defaults(handler=cmd_check)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_command(sub)
     return parser
 
 
@@ -91,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "check": cmd_check}[args.command](args)
+        return args.handler(args)
     except ScenarioError as exc:
         print(f"allysim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
