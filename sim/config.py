@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -442,6 +443,23 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     if args and len(args) == 1:
         current = args[0]
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def field_bounds(key_path: str) -> tuple[float, float]:
+    """The (low, high) a numeric parameter accepts, from its schema (infinite where open)."""
+    low, high = -math.inf, math.inf
+    parts = tuple(key_path.split("."))
+    model = _model_at(Scenario, parts[:-1])
+    field = model.model_fields.get(parts[-1]) if model else None
+    for rule in field.metadata if field else ():
+        for attr, is_low in (("ge", True), ("gt", True), ("le", False), ("lt", False)):
+            value = getattr(rule, attr, None)
+            if value is not None:
+                if is_low:
+                    low = max(low, value)
+                else:
+                    high = min(high, value)
+    return low, high
 
 
 def explain(exc: ValidationError, root: type[BaseModel] = None) -> tuple[str, str]:

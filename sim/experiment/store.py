@@ -85,3 +85,163 @@ def write_run(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+# ------------------------------------------------------------------ sweeps
+
+BOOL_KEYS = {"deal", "lapsed"}
+INT_KEYS = {"deal_round", "walkouts", "threats", "drawdowns", "troops_withdrawn", "ratification_failures",
+            "stalled_rounds"}  # fmt: skip
+TEXT_KEYS = {"deal_date"}
+
+
+class SweepFolderError(Exception):
+    """An output folder that cannot take this sweep (exists, or holds another sweep)."""
+
+
+def runs_schema(plan):
+    """The Arrow schema of the runs table: one per sweep, so every part has the same types."""
+    import pyarrow as pa
+
+    from sim.experiment.runner import flatten, keep
+    from sim.outcomes import simulate
+
+    fields = [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()), ("seed", pa.int64())]
+    for key in plan.keys:
+        values = [p[key] for p in plan.points]
+        if all(isinstance(v, bool) for v in values):
+            kind = pa.bool_()
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            kind = pa.int64()
+        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            kind = pa.float64()
+        else:
+            kind = pa.string()
+        fields.append((key, kind))
+    sample = keep(
+        flatten(simulate(plan.base.model_copy(update={"rounds": 1}), 0).summary), plan.sweep.outcomes
+    )
+    for key in sample:
+        leaf = key.rsplit(".", 1)[-1]
+        kind = pa.bool_() if leaf in BOOL_KEYS else pa.int64() if leaf in INT_KEYS else pa.float64()
+        fields.append((key, pa.string() if leaf in TEXT_KEYS else kind))
+    return pa.schema(fields)
+
+
+def _atomic_parquet(table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def write_part(out: Path, rows: list[dict], schema) -> Path:
+    """One Parquet part of the runs table, named by its first run id, written whole."""
+    import pyarrow as pa
+
+    rows = sorted(rows, key=lambda r: r["run_id"])
+    table = pa.Table.from_pylist(rows, schema=schema)
+    path = out / "runs" / f"part-{rows[0]['run_id']:09d}-{len(rows)}.parquet"
+    _atomic_parquet(table, path)
+    return path
+
+
+def write_rounds(folder: Path, frames: list) -> None:
+    """Per-round tables of some runs (written by a worker), one part per task."""
+    import pandas as pd
+    import pyarrow as pa
+
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.concat(frames, ignore_index=True)
+    first = int(frame["run_id"].min())
+    _atomic_parquet(
+        pa.Table.from_pandas(frame, preserve_index=False), folder / f"part-{first:09d}-{len(frames)}.parquet"
+    )
+
+
+def done_run_ids(out: Path) -> set[int]:
+    import pyarrow.parquet as pq
+
+    ids: set[int] = set()
+    for part in sorted((out / "runs").glob("part-*.parquet")):
+        ids.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
+    return ids
+
+
+def append_failures(out: Path, failures: list[dict]) -> None:
+    if not failures:
+        return
+    with open(out / "failures.jsonl", "a") as f:
+        for failure in failures:
+            f.write(json.dumps(failure, default=str) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def prepare_sweep(plan, out: Path, resume: bool) -> set[int]:
+    """Make `out` ready; returns the run ids already done (resume) or an empty set."""
+    import pyarrow.parquet as pq
+
+    from sim.experiment.design import to_yaml
+
+    out = Path(out)
+    manifest_path = out / "manifest.json"
+    if out.exists() and any(out.iterdir()):
+        if not resume:
+            raise SweepFolderError(
+                f"{out} already holds results; pass --resume to complete them or choose another --out"
+            )
+        if not manifest_path.exists():
+            raise SweepFolderError(f"{out} is not a sweep folder (no manifest.json)")
+        previous = json.loads(manifest_path.read_text())
+        if previous.get("plan_hash") != plan.digest():
+            raise SweepFolderError(
+                f"{out} holds a different sweep (plan hash {previous.get('plan_hash')}, this one {plan.digest()})"
+            )
+        for stale in out.glob("runs/.*.tmp"):
+            stale.unlink()
+        done = done_run_ids(out)
+        # per-round parts of runs that never reached runs/ are played again: drop them
+        for part in sorted((out / "rounds").glob("part-*.parquet")):
+            ids = set(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
+            if not ids <= done:
+                part.unlink()
+        if (out / "failures.jsonl").exists():  # failed runs are retried
+            (out / "failures.jsonl").rename(out / f"failures-before-{now().replace(':', '')}.jsonl")
+        return done
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    (out / "sweep.yaml").write_text(to_yaml(plan))
+    (out / "scenario.yaml").write_text(plan.base.to_yaml())
+    return set()
+
+
+def sweep_manifest(plan, options, workers: int, already_done: int) -> dict:
+    return {
+        "sweep": plan.sweep.name,
+        "sweep_file": str(plan.path),
+        "plan_hash": plan.digest(),
+        "scenario_hash": plan.base.digest(),
+        "design": {
+            "sampler": plan.sweep.design.sampler,
+            "points": len(plan.points),
+            "replicates": plan.sweep.replicates,
+            "runs": plan.runs_total,
+            "parameters": plan.keys,
+        },  # fmt: skip
+        "root_seed": plan.sweep.root_seed,
+        "executor": options.executor,
+        "workers": workers,
+        "scheduler": options.scheduler,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "started": now(),
+        "status": "running",
+        "runs_done_before": already_done,
+    }
+
+
+def write_manifest(out: Path, manifest: dict) -> None:
+    tmp = out / ".manifest.json.tmp"
+    tmp.write_text(dump_json(manifest))
+    os.replace(tmp, out / "manifest.json")

@@ -1,0 +1,1 @@
+"""Reading a sweep: outcome rates per design point, sensitivity indices, scenario discovery, figures."""

@@ -1,0 +1,94 @@
+"""`allysim sweep`, `allysim analyze` and `allysim plot`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.config import ScenarioError
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    sweep = sub.add_parser("sweep", help="run a sweep file: many scenarios and seeds, streamed to Parquet")
+    sweep.add_argument("sweep", type=Path, help="sweep YAML file (configs/sweeps/)")
+    sweep.add_argument("--out", type=Path, help="output folder (default results/sweeps/<name>/)")
+    sweep.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
+    sweep.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+    sweep.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786"
+    )
+    sweep.add_argument("--resume", action="store_true", help="run only the runs missing from --out")
+    sweep.add_argument("--quiet", action="store_true", help="no progress output")
+    sweep.add_argument(
+        "--batch-size", type=int, default=0, help="runs per task (default: about 8 tasks a worker)"
+    )
+    sweep.add_argument("--keep-rounds", nargs="?", const="all", metavar="N",
+                       help="also keep per-round tables: of every run, or of a sample of N runs")  # fmt: skip
+    sweep.set_defaults(handler=cmd_sweep)
+
+    analyze = sub.add_parser("analyze", help="outcome rates, sensitivity indices and scenario discovery")
+    analyze.add_argument("folder", type=Path, help="a sweep's output folder")
+    analyze.set_defaults(handler=cmd_analyze)
+
+    plot = sub.add_parser("plot", help="outcome heatmaps, distributions and sensitivity charts")
+    plot.add_argument("folder", type=Path, help="a sweep's output folder")
+    plot.set_defaults(handler=cmd_plot)
+
+
+def _fail(message: str) -> int:
+    print(f"allysim: error: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.experiment.design import load_sweep
+    from sim.experiment.runner import Options, run_sweep
+    from sim.experiment.store import SweepFolderError
+
+    if args.scheduler and args.executor != "dask":
+        args.executor = "dask"
+    if args.keep_rounds not in (None, "all") and not args.keep_rounds.isdigit():
+        return _fail(f"--keep-rounds takes a number of runs or nothing (got {args.keep_rounds!r})")
+    plan = load_sweep(args.sweep)
+    out = args.out or Path("results") / "sweeps" / plan.sweep.name
+    options = Options(
+        args.executor, args.workers, args.scheduler, args.batch_size, args.keep_rounds, args.quiet
+    )
+    try:
+        manifest = run_sweep(plan, out, options, resume=args.resume)
+    except SweepFolderError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print(f"allysim: interrupted; finished runs are stored in {out}/runs/; "
+              f"complete them with: allysim sweep {args.sweep} --out {out} --resume", file=sys.stderr)  # fmt: skip
+        return 130
+    if not args.quiet:
+        print(f"{manifest['runs_done']:,} of {plan.runs_total:,} runs in {out}/runs/ "
+              f"({manifest['runs_per_second']} runs/s with {options.executor})")  # fmt: skip
+    if manifest["runs_failed"]:
+        print(f"allysim: {manifest['runs_failed']} runs failed; see {out}/failures.jsonl", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from sim.analysis import report
+
+    try:
+        report.analyze(args.folder)
+    except (FileNotFoundError, ScenarioError) as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from sim.analysis import figures
+
+    try:
+        written = figures.plot_sweep(args.folder)
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    for path in written:
+        print(path)
+    return 0

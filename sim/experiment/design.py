@@ -1,0 +1,278 @@
+"""Sweep files and experimental designs: uncertainties and levers by key path, sampled by a
+grid, random, Latin hypercube (scipy.stats.qmc), Sobol or Morris (SALib) design; replicates;
+one root seed from which every run's seed is derived.
+
+A run is (run_id, point, replicate, seed, values); run ids number the design points'
+replicates in order, and run i's seed is the i-th child of the root `SeedSequence` (as
+`SeedSequence(root).spawn(n)[i]`), computed on demand so that designs of any size cost no
+memory in the parent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.config import (
+    Scenario,
+    ScenarioError,
+    _read_yaml,
+    explain,
+    field_bounds,
+    load_scenario,
+    with_changes,
+)
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(_Part):
+    """One swept input: discrete `values`, or a `range` [low, high] (with `levels` for a grid)."""
+
+    values: list[Any] | None = None
+    range: tuple[float, float] | None = None
+    levels: int = Field(5, ge=2, le=1000, description="grid points over a range [count]")
+    integer: bool = False
+    kind: Literal["uncertainty", "lever"] = "uncertainty"
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Parameter:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give either values: [...] or range: [low, high]")
+        if self.values is not None and not self.values:
+            raise ValueError("values must not be empty")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range must be [low, high] with low < high (got {list(self.range)})")
+        return self
+
+
+class ScreenAll(_Part):
+    """Sweep every numeric parameter of the base scenario by a relative spread (for Morris)."""
+
+    spread: float = Field(0.25, gt=0, le=1, description="each value v ranges over v(1 +- spread)")
+    exclude: list[str] = []
+
+
+class Design(_Part):
+    sampler: Literal["grid", "random", "lhs", "sobol", "morris"] = "grid"
+    samples: int = Field(
+        64,
+        ge=1,
+        le=1_000_000,
+        description="points (random, lhs), base samples N (sobol), trajectories (morris)",
+    )
+    levels: int = Field(4, ge=2, le=100, description="Morris grid levels")
+    common_random_numbers: bool = False
+
+
+class Sweep(_Part):
+    name: str
+    description: str = ""
+    scenario: str
+    set: dict[str, Any] = {}
+    parameters: dict[str, Parameter] = {}
+    screen_all_numeric: ScreenAll | None = None
+    design: Design = Design()
+    replicates: int = Field(1, ge=1, le=100_000)
+    root_seed: int = Field(2019, ge=0)
+    outcomes: list[str] = Field(["*"], description="summary columns to keep: names or shell patterns")
+    analysis_outcomes: list[str] = []
+
+    @model_validator(mode="after")
+    def _something_to_sweep(self) -> Sweep:
+        if not self.parameters and self.screen_all_numeric is None:
+            raise ValueError("a sweep needs parameters: or screen_all_numeric:")
+        if self.design.sampler in ("sobol", "morris"):
+            for key, p in self.parameters.items():
+                if p.range is None:
+                    raise ValueError(
+                        f"{self.design.sampler} needs a range for every parameter ({key} has values)"
+                    )
+        return self
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: int
+    point: int
+    replicate: int
+    seed: int
+
+
+@dataclass
+class Plan:
+    """The expanded design: points (value per key path) and how runs map onto them."""
+
+    sweep: Sweep
+    path: Path
+    base: Scenario
+    keys: list[str]
+    points: list[dict[str, Any]]
+    problem: dict | None  # SALib's problem (names, bounds), for sobol/morris
+    samples: np.ndarray | None  # the raw sample matrix, for Morris analysis
+
+    @property
+    def runs_total(self) -> int:
+        return len(self.points) * self.sweep.replicates
+
+    def run(self, run_id: int) -> Run:
+        point, replicate = divmod(run_id, self.sweep.replicates)
+        key = replicate if self.sweep.design.common_random_numbers else run_id
+        seq = np.random.SeedSequence(self.sweep.root_seed, spawn_key=(key,))
+        return Run(run_id, point, replicate, int(seq.generate_state(1)[0]))
+
+    def digest(self) -> str:
+        text = json.dumps(
+            {"sweep": self.sweep.model_dump(mode="json"), "base": self.base.model_dump(mode="json")},
+            sort_keys=True,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def scenario_for(self, point: int) -> Scenario:
+        return with_changes(self.base, self.points[point])
+
+
+# ------------------------------------------------------------------ loading
+
+
+def load_sweep(path: str | Path) -> Plan:
+    """Read, validate and expand a sweep file; raise ScenarioError naming file and key."""
+    path = Path(path)
+    data = _read_yaml(path)
+    try:
+        sweep = Sweep.model_validate(data)
+    except ValidationError as exc:
+        key, message = explain(exc, Sweep)
+        raise ScenarioError(path, key, message) from None
+    base_path = (path.parent / sweep.scenario).resolve()
+    try:
+        base = load_scenario(base_path, [f"{k}={json.dumps(v)}" for k, v in sweep.set.items()])
+    except ScenarioError as exc:
+        raise ScenarioError(path, f"scenario ({exc.file}: {exc.key_path})", exc.message) from None
+    parameters = dict(sweep.parameters)
+    if sweep.screen_all_numeric is not None:
+        for key, value in numeric_leaves(base.model_dump(mode="json")):
+            if key not in parameters and not any(key.startswith(x) for x in sweep.screen_all_numeric.exclude):
+                s = sweep.screen_all_numeric.spread
+                low, high = sorted((value * (1 - s), value * (1 + s)))
+                floor, ceiling = field_bounds(key)
+                low, high = max(low, floor), min(high, ceiling)
+                if isinstance(value, int):
+                    low, high = math.ceil(low), math.floor(high)
+                low, high = _narrow(base, key, value, low), _narrow(base, key, value, high)
+                if low < high:  # zero-valued parameters (and one-value integers) stay as they are
+                    parameters[key] = Parameter(range=(low, high), integer=isinstance(value, int))
+    _check_bounds(path, base, parameters)
+    keys = list(parameters)
+    points, problem, samples = sample(sweep.design, parameters, sweep.root_seed)
+    return Plan(sweep, path, base, keys, points, problem, samples)
+
+
+def numeric_leaves(data: Any, prefix: str = "") -> list[tuple[str, float]]:
+    """Key paths of the numbers (not booleans) in a nested mapping; lists are skipped."""
+    out: list[tuple[str, float]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += numeric_leaves(value, f"{prefix}{key}.")
+    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+        out.append((prefix[:-1], data))
+    return out
+
+
+def _narrow(base: Scenario, key: str, value: float, extreme: float) -> float:
+    """Move an extreme halfway back toward the base value until the scenario accepts it
+    (constraints between fields, such as a troop floor below the troops)."""
+    for _ in range(8):
+        try:
+            with_changes(base, {key: extreme})
+            return extreme
+        except ScenarioError:
+            extreme = (extreme + value) / 2
+            extreme = round(extreme) if isinstance(value, int) else extreme
+    return value
+
+
+def _check_bounds(path: Path, base: Scenario, parameters: dict[str, Parameter]) -> None:
+    """Each parameter's extreme values must make a valid scenario."""
+    for key, p in parameters.items():
+        for value in p.values if p.values is not None else list(p.range):
+            if p.integer and p.range is not None:
+                value = int(round(value))
+            try:
+                with_changes(base, {key: value})
+            except ScenarioError as exc:
+                raise ScenarioError(
+                    path, f"parameters.{key}", f"{value!r} is not accepted: {exc.message}"
+                ) from None
+
+
+# ------------------------------------------------------------------ samplers
+
+
+def sample(
+    design: Design, parameters: dict[str, Parameter], seed: int
+) -> tuple[list[dict], dict | None, np.ndarray | None]:
+    keys = list(parameters)
+    params = [parameters[k] for k in keys]
+    problem = {"num_vars": len(keys), "names": keys, "bounds": [list(p.range or (0, 1)) for p in params]}
+    if design.sampler == "grid":
+        axes = [p.values if p.values is not None else list(np.linspace(*p.range, p.levels)) for p in params]
+        rows = [list(combo) for combo in itertools.product(*axes)]
+        return [_point(keys, params, row) for row in rows], None, None
+    if design.sampler == "sobol":
+        from SALib.sample import sobol
+
+        matrix = sobol.sample(problem, design.samples, calc_second_order=False, seed=seed)
+    elif design.sampler == "morris":
+        from SALib.sample import morris
+
+        matrix = morris.sample(problem, design.samples, num_levels=design.levels, seed=seed)
+    else:
+        rng = np.random.default_rng(seed)
+        if design.sampler == "lhs":
+            from scipy.stats import qmc
+
+            unit = qmc.LatinHypercube(d=len(keys), seed=rng).random(design.samples)
+        else:
+            unit = rng.random((design.samples, len(keys)))
+        matrix = np.empty_like(unit, dtype=object)
+        for j, p in enumerate(params):
+            if p.values is not None:
+                idx = np.minimum((unit[:, j] * len(p.values)).astype(int), len(p.values) - 1)
+                matrix[:, j] = [p.values[i] for i in idx]
+            else:
+                matrix[:, j] = p.range[0] + unit[:, j] * (p.range[1] - p.range[0])
+        return [_point(keys, params, list(row)) for row in matrix], None, None
+    points = [_point(keys, params, list(row)) for row in matrix]
+    return points, problem, matrix
+
+
+def _point(keys: list[str], params: list[Parameter], row: list[Any]) -> dict[str, Any]:
+    out = {}
+    for key, p, value in zip(keys, params, row, strict=True):
+        if isinstance(value, np.generic):
+            value = value.item()
+        if p.integer and isinstance(value, float):
+            value = int(round(value))
+        out[key] = value
+    return out
+
+
+def to_yaml(plan: Plan) -> str:
+    """The sweep as run, loadable from its results folder (beside the resolved scenario.yaml)."""
+    data = plan.sweep.model_dump(mode="json")
+    data.update(scenario="scenario.yaml", set={})
+    head = (f"# The sweep as run: {plan.path} over {plan.sweep.scenario}\n"
+            f"# {len(plan.points)} design points x {plan.sweep.replicates} replicates = {plan.runs_total} runs\n")  # fmt: skip
+    return head + yaml.safe_dump(data, sort_keys=False)

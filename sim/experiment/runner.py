@@ -1,0 +1,263 @@
+"""Running a sweep: runs batched into tasks, executed serially, on local processes or on a Dask
+cluster, with results streamed to Parquet parts as tasks finish.
+
+The parent alone writes `runs/` (each part whole, by rename), so an interruption loses at
+most the runs in flight, and `--resume` runs exactly the run ids no part holds. A run that
+raises is recorded in `failures.jsonl` and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import fnmatch
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.config import Scenario, with_changes
+from sim.experiment import store
+from sim.experiment.design import Plan, Run
+from sim.outcomes import simulate
+
+
+@dataclass
+class Task:
+    """A batch of runs, with all a worker needs to play them."""
+
+    base: Scenario
+    runs: list[Run]
+    points: list[dict]
+    outcomes: list[str]
+    rounds_dir: str | None = None  # where to write per-round tables, if kept
+    keep_rounds: frozenset[int] = frozenset()  # run ids whose rounds are kept
+
+
+@dataclass
+class Outcome:
+    rows: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+
+
+def flatten(summary: dict) -> dict:
+    """The summary as one flat row: `<host>.<key>` per table, `utilities.<actor>`."""
+    row = {}
+    for host, table in summary["tables"].items():
+        for key, value in table.items():
+            row[f"{host}.{key}"] = value
+    for actor, value in summary["utilities"].items():
+        row[f"utilities.{actor}"] = value
+    return row
+
+
+def keep(row: dict, patterns: list[str]) -> dict:
+    if patterns == ["*"]:
+        return row
+    return {k: v for k, v in row.items() if any(fnmatch.fnmatchcase(k, p) for p in patterns)}
+
+
+def play(task: Task) -> Outcome:
+    """Run a task's runs (in a worker): one row per run, or a failure record."""
+    out = Outcome()
+    kept_rounds = []
+    for run, point in zip(task.runs, task.points, strict=True):
+        meta = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed}
+        try:
+            result = simulate(with_changes(task.base, point), run.seed)
+        except Exception:
+            out.failures.append({**meta, "parameters": point, "traceback": traceback.format_exc()})
+            continue
+        out.rows.append({**meta, **point, **keep(flatten(result.summary), task.outcomes)})
+        if run.run_id in task.keep_rounds:
+            kept_rounds.append(result.rounds.assign(run_id=run.run_id))
+    if kept_rounds and task.rounds_dir:
+        store.write_rounds(Path(task.rounds_dir), kept_rounds)
+    return out
+
+
+# ------------------------------------------------------------------ executors
+
+
+def _serial(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
+    for task in tasks:
+        yield play(task)
+
+
+def _windowed(submit, tasks: Iterator[Task], window: int, wait_first) -> Iterator[Outcome]:
+    """Keep at most `window` tasks in flight; yield outcomes as they finish."""
+    pending = set()
+    try:
+        for task in tasks:
+            pending.add(submit(task))
+            if len(pending) >= window:
+                done, pending = wait_first(pending)
+                for future in done:
+                    yield future.result()
+        while pending:
+            done, pending = wait_first(pending)
+            for future in done:
+                yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _processes(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
+    # fork starts workers in milliseconds and shares the imported package; elsewhere, spawn
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+
+        def wait_first(pending):
+            done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            return done, rest
+
+        try:
+            yield from _windowed(lambda t: pool.submit(play, t), tasks, 2 * workers, wait_first)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _dask(tasks: Iterator[Task], workers: int, scheduler: str | None = None) -> Iterator[Outcome]:
+    from dask.distributed import Client, LocalCluster, wait
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)  # fmt: skip
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+
+        def wait_first(pending):
+            done, rest = wait(list(pending), return_when="FIRST_COMPLETED")
+            return set(done), set(rest)
+
+        yield from _windowed(lambda t: client.submit(play, t, pure=False), tasks, window, wait_first)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+EXECUTORS = {"serial": _serial, "processes": _processes, "dask": _dask}
+
+
+# ------------------------------------------------------------------ the sweep
+
+
+@dataclass
+class Options:
+    executor: str = "processes"
+    workers: int = 0  # 0: one per core
+    scheduler: str | None = None
+    batch_size: int = 0  # 0: chosen from the sweep's size
+    keep_rounds: str | None = None  # None, "all", or a number of runs to sample
+    quiet: bool = False
+
+
+def batch_size(missing: int, workers: int, requested: int) -> int:
+    """About eight tasks per worker, between 1 and 200 runs each."""
+    if requested:
+        return requested
+    return max(1, min(200, missing // (8 * workers) or 1))
+
+
+def kept_round_ids(plan: Plan, keep_rounds: str | None) -> frozenset[int]:
+    if keep_rounds is None:
+        return frozenset()
+    if keep_rounds == "all":
+        return frozenset(range(plan.runs_total))
+    import numpy as np
+
+    n = min(int(keep_rounds), plan.runs_total)
+    rng = np.random.default_rng(plan.sweep.root_seed)
+    return frozenset(int(i) for i in rng.choice(plan.runs_total, size=n, replace=False))
+
+
+def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False) -> dict:
+    """Run the plan's missing runs into `out`; returns the final manifest."""
+    workers = options.workers or os.cpu_count() or 1
+    done = store.prepare_sweep(plan, out, resume)
+    missing = [i for i in range(plan.runs_total) if i not in done]
+    size = batch_size(len(missing), workers, options.batch_size)
+    keep_ids = kept_round_ids(plan, options.keep_rounds)
+    outcomes = plan.sweep.outcomes
+    manifest = store.sweep_manifest(plan, options, workers, len(done))
+    store.write_manifest(out, manifest)
+
+    def tasks() -> Iterator[Task]:
+        for start in range(0, len(missing), size):
+            runs = [plan.run(i) for i in missing[start : start + size]]
+            rounds_dir = str(out / "rounds") if keep_ids else None
+            yield Task(plan.base, runs, [plan.points[r.point] for r in runs], outcomes, rounds_dir,
+                       frozenset(r.run_id for r in runs) & keep_ids)  # fmt: skip
+
+    executor = EXECUTORS[options.executor]
+    kwargs = {"scheduler": options.scheduler} if options.executor == "dask" else {}
+    progress = Progress(plan.runs_total, len(done), options.quiet)
+    schema = store.runs_schema(plan)
+    started = time.perf_counter()
+    stored, failed, status = len(done), 0, "complete"
+    try:
+        for outcome in executor(tasks(), workers, **kwargs):
+            if outcome.rows:
+                store.write_part(out, outcome.rows, schema)
+            store.append_failures(out, outcome.failures)
+            stored += len(outcome.rows)
+            failed += len(outcome.failures)
+            progress.update(len(outcome.rows) + len(outcome.failures))
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        progress.close()
+        elapsed = time.perf_counter() - started
+        ran = stored - len(done)
+        manifest.update(
+            status=status if not failed or status != "complete" else "complete with failures",
+            runs_done=stored, runs_failed=failed, wall_seconds=round(elapsed, 3),
+            runs_per_second=round(ran / elapsed, 2) if elapsed > 0 else None, finished=store.now(),
+        )  # fmt: skip
+        store.write_manifest(out, manifest)
+    return manifest
+
+
+class Progress:
+    """A bar in a terminal; a plain line every few seconds otherwise; nothing when quiet."""
+
+    def __init__(self, total: int, done: int, quiet: bool, stream=sys.stderr):
+        self.total, self.done, self.quiet, self.stream = total, done, quiet, stream
+        self.start_done, self.started, self.last = done, time.perf_counter(), 0.0
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.quiet:
+            return
+        now = time.perf_counter()
+        if not self.tty and now - self.last < 5.0 and self.done < self.total:
+            return
+        self.last = now
+        rate = (self.done - self.start_done) / max(now - self.started, 1e-9)
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        eta = f"{left:,.0f} s left" if left != float("inf") else "--"
+        text = f"{self.done:,}/{self.total:,} runs  {rate:,.1f} runs/s  {eta}"
+        if self.tty:
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}   ")
+        else:
+            self.stream.write(f"sweep: {text}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty and not self.quiet:
+            self.stream.write("\n")
+            self.stream.flush()
