@@ -273,6 +273,6 @@ def to_yaml(plan: Plan) -> str:
     """The sweep as run, loadable from its results folder (beside the resolved scenario.yaml)."""
     data = plan.sweep.model_dump(mode="json")
     data.update(scenario="scenario.yaml", set={})
-    head = (f"# The sweep as run: {plan.path} over {plan.sweep.scenario}\n"
-            f"# {len(plan.points)} design points x {plan.sweep.replicates} replicates = {plan.runs_total} runs\n")  # fmt: skip
+    size = f"{len(plan.points)} design points x {plan.sweep.replicates} replicates = {plan.runs_total} runs"
+    head = f"# The sweep as run: {plan.path} over {plan.sweep.scenario}\n# {size}\n"
     return head + yaml.safe_dump(data, sort_keys=False)
