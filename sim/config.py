@@ -482,10 +482,25 @@ def explain(exc: ValidationError, root: type[BaseModel] = None) -> tuple[str, st
     return key_path, message + tail
 
 
-def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
-    """Read, merge, override and validate a scenario; raise ScenarioError on any problem."""
+def nest(key_path: str, value: Any) -> dict:
+    """{'a.b': v} as {'a': {'b': v}}, for merging like a file that extends another."""
+    for key in reversed(key_path.split(".")):
+        value = {key: value}
+    return value
+
+
+def load_scenario(
+    path: str | Path, overrides: list[str] | tuple[str, ...] = (), merge: dict[str, Any] | None = None
+) -> Scenario:
+    """Read, merge, override and validate a scenario; raise ScenarioError on any problem.
+
+    `merge` ({'key.path': value}) is merged as an extending file would be; `overrides`
+    ('key.path=value') set values as `--set` does.
+    """
     path = Path(path)
     data = resolve_extends(path)
+    for key, value in (merge or {}).items():
+        data = deep_merge(data, nest(key, value))
     for assignment in overrides:
         data = apply_override(data, assignment, f"{path} (--set)")
     try:

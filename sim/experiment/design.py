@@ -157,7 +157,7 @@ def load_sweep(path: str | Path) -> Plan:
         raise ScenarioError(path, key, message) from None
     base_path = (path.parent / sweep.scenario).resolve()
     try:
-        base = load_scenario(base_path, [f"{k}={json.dumps(v)}" for k, v in sweep.set.items()])
+        base = load_scenario(base_path, merge=sweep.set)
     except ScenarioError as exc:
         raise ScenarioError(path, f"scenario ({exc.file}: {exc.key_path})", exc.message) from None
     parameters = dict(sweep.parameters)

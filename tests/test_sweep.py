@@ -1,0 +1,267 @@
+"""Sweeps end to end: validation, identical results on every executor (a real Dask cluster
+among them), resuming after SIGKILL, failures, progress, analysis and plots."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import BASELINE, ROOT
+
+from sim.analysis import discovery
+from sim.cli import main
+from sim.strategies import STRATEGIES, Strategy, register
+
+GRID = """
+name: {name}
+scenario: {base}
+set: {{rounds: 14}}
+parameters:
+  hosts.south_korea.demand_usd_bn: {{values: [2.0, 5.0], kind: lever}}
+  patron.toughness: {{range: [0.2, 0.9], levels: 2}}
+design: {{sampler: grid}}
+replicates: {replicates}
+root_seed: 7
+"""
+
+
+def sweep_file(tmp_path, name="tiny", replicates=3, text=GRID, **extra) -> str:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text.format(name=name, base=BASELINE, replicates=replicates, **extra))
+    return str(path)
+
+
+def table_bytes(folder) -> bytes:
+    frame = pd.read_parquet(folder / "runs").sort_values("run_id").reset_index(drop=True)
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
+    return sink.getvalue()
+
+
+def run(*args) -> int:
+    return main(["sweep", *map(str, args), "--quiet"])
+
+
+def test_rows_carry_run_point_replicate_seed_parameters_and_outcomes(tmp_path):
+    out = tmp_path / "out"
+    assert run(sweep_file(tmp_path), "--out", out, "--executor", "serial") == 0
+    runs = pd.read_parquet(out / "runs")
+    assert len(runs) == 12 and sorted(runs["run_id"]) == list(range(12))
+    assert {"run_id", "point", "replicate", "seed", "hosts.south_korea.demand_usd_bn", "patron.toughness",
+            "south_korea.deal", "japan.payment_usd_bn", "utilities.united_states"} <= set(runs.columns)  # fmt: skip
+    assert runs.groupby("point").size().tolist() == [3, 3, 3, 3]
+    assert runs["seed"].nunique() == 12
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["runs_done"] == 12 and manifest["runs_failed"] == 0
+    assert manifest["design"]["runs"] == 12 and manifest["runs_per_second"] > 0
+    assert (out / "sweep.yaml").exists() and (out / "scenario.yaml").exists()
+
+
+def test_every_executor_gives_byte_identical_results(tmp_path):
+    path = sweep_file(tmp_path, replicates=4)
+    outputs = {}
+    for label, args in {"serial": ["--executor", "serial"],
+                        "processes-1": ["--executor", "processes", "--workers", "1"],
+                        "processes-2": ["--executor", "processes", "--workers", "2", "--batch-size", "3"],
+                        "dask-2": ["--executor", "dask", "--workers", "2", "--batch-size", "5"]}.items():  # fmt: skip
+        assert run(path, "--out", tmp_path / label, *args) == 0
+        outputs[label] = table_bytes(tmp_path / label)
+    assert len(set(outputs.values())) == 1, {k: len(v) for k, v in outputs.items()}
+
+
+def test_a_sweep_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
+    path = sweep_file(tmp_path, name="long", replicates=30)  # 120 runs
+    whole = tmp_path / "whole"
+    assert run(path, "--out", whole, "--executor", "serial") == 0
+    killed = tmp_path / "killed"
+    command = [sys.executable, "-m", "sim", "sweep", path, "--out", str(killed), "--executor", "processes",
+               "--workers", "2", "--batch-size", "4", "--quiet"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    deadline = time.time() + 60
+    while len(list((killed / "runs").glob("part-*.parquet"))) < 5 and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    stored = len(pd.read_parquet(killed / "runs"))
+    assert 0 < stored < 120, "the sweep should have been killed mid-way"
+    assert run(path, "--out", killed, "--resume") == 0
+    resumed = pd.read_parquet(killed / "runs")
+    assert len(resumed) == 120 and resumed["run_id"].is_unique
+    assert table_bytes(killed) == table_bytes(whole)
+    manifest = json.loads((killed / "manifest.json").read_text())
+    assert manifest["runs_done_before"] == stored and manifest["runs_done"] == 120
+    assert run(path, "--out", killed, "--resume") == 0  # nothing left: runs nothing, changes nothing
+    assert table_bytes(killed) == table_bytes(whole)
+
+
+def test_resume_refuses_a_different_sweep_and_a_used_folder_needs_resume(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run(sweep_file(tmp_path), "--out", out, "--executor", "serial") == 0
+    assert run(sweep_file(tmp_path), "--out", out) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert run(sweep_file(tmp_path, replicates=5), "--out", out, "--resume") == 2
+    assert "different sweep" in capsys.readouterr().err
+
+
+@register
+class Exploding(Strategy):
+    """Raises on its first move: to test how a sweep records failing runs."""
+
+    name = "exploding_test"
+    source = "the test suite"
+
+    def target(self, s):
+        raise RuntimeError("boom")
+
+
+FAILING = """
+name: failing
+scenario: {base}
+set: {{rounds: 6}}
+parameters:
+  patron.strategy: {{values: [linear, exploding_test]}}
+replicates: 2
+"""
+
+
+def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run(sweep_file(tmp_path, text=FAILING), "--out", out, "--executor", "serial") == 1
+    assert "2 runs failed" in capsys.readouterr().err
+    assert len(pd.read_parquet(out / "runs")) == 2
+    failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
+    assert len(failures) == 2
+    assert {"run_id", "seed", "parameters", "traceback"} <= set(failures[0])
+    assert failures[0]["parameters"] == {"patron.strategy": "exploding_test"} and "boom" in failures[0]["traceback"]
+    assert json.loads((out / "manifest.json").read_text())["runs_failed"] == 2
+
+
+def teardown_module():
+    STRATEGIES.pop("exploding_test", None)
+
+
+BAD_SWEEPS = {
+    "misspelt key": ("name: x\nscenario: {base}\nparameters: {{patron.toughness: {{valuez: [1]}}}}\n",
+                     "parameters.patron.toughness.valuez"),
+    "sobol with values": ("name: x\nscenario: {base}\nparameters: {{patron.toughness: {{values: [0.1]}}}}\n"
+                          "design: {{sampler: sobol}}\n", "needs a range"),
+    "out of the scenario's range": ("name: x\nscenario: {base}\nparameters: {{patron.toughness: {{range: [0, 2]}}}}\n",
+                                    "parameters.patron.toughness"),
+    "unknown sampler": ("name: x\nscenario: {base}\nparameters: {{patron.toughness: {{values: [0.1]}}}}\n"
+                        "design: {{sampler: latin}}\n", "design.sampler"),
+    "missing scenario": ("name: x\nscenario: nowhere.yaml\nparameters: {{patron.toughness: {{values: [0.1]}}}}\n",
+                         "file not found"),
+    "invalid yaml": ("name: x\nparameters: [\n", "invalid YAML"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SWEEPS))
+def test_bad_sweep_gives_one_line_exit_2_and_writes_nothing(tmp_path, capsys, case):
+    text, words = BAD_SWEEPS[case]
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.format(base=BASELINE))
+    assert run(path, "--out", tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "bad.yaml" in err and words in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_progress_is_plain_lines_off_a_terminal_and_silent_when_quiet(tmp_path):
+    path = sweep_file(tmp_path)
+    loud = subprocess.run([sys.executable, "-m", "sim", "sweep", path, "--out", str(tmp_path / "a"),
+                           "--executor", "serial"], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert loud.returncode == 0 and "sweep: 12/12 runs" in loud.stderr and "runs/s" in loud.stderr
+    quiet = subprocess.run([sys.executable, "-m", "sim", "sweep", path, "--out", str(tmp_path / "b"),
+                            "--executor", "serial", "--quiet"], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+
+
+def test_keep_rounds_for_a_sample_of_runs(tmp_path):
+    out = tmp_path / "out"
+    assert run(sweep_file(tmp_path), "--out", out, "--keep-rounds", "5", "--workers", "2") == 0
+    rounds = pd.read_parquet(out / "rounds")
+    assert rounds["run_id"].nunique() == 5 and len(rounds) == 5 * 14
+
+
+def test_shipped_sweeps_are_valid():
+    for path in sorted((ROOT / "configs" / "sweeps").glob("*.yaml")):
+        from sim.experiment.design import load_sweep
+
+        plan = load_sweep(path)
+        assert plan.runs_total >= 100, path.name
+    assert len(load_sweep(ROOT / "configs" / "sweeps" / "sobol_drivers.yaml").keys) >= 8
+    morris = load_sweep(ROOT / "configs" / "sweeps" / "morris_screening.yaml")
+    assert len(morris.keys) > 100 and "patron.transactionalism" in morris.keys
+
+
+SOBOL = """
+name: small_sobol
+scenario: {base}
+set: {{rounds: 10, hosts: {{japan: null}}, publics: {{japan: null}}}}
+parameters:
+  patron.toughness: {{range: [0.1, 1.0]}}
+  patron.transactionalism: {{range: [0.2, 1.0]}}
+  hosts.south_korea.demand_usd_bn: {{range: [1.5, 6.0]}}
+design: {{sampler: {sampler}, samples: {samples}}}
+replicates: 1
+"""
+
+
+@pytest.mark.parametrize("sampler, samples, column", [("sobol", 16, "ST"), ("morris", 6, "mu_star")])
+def test_analyze_and_plot_a_sensitivity_sweep(tmp_path, capsys, sampler, samples, column):
+    path = sweep_file(tmp_path, text=SOBOL, sampler=sampler, samples=samples)
+    out = tmp_path / "out"
+    assert run(path, "--out", out, "--workers", "2") == 0
+    assert main(["analyze", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Most influential parameters" in printed and "Scenario discovery" in printed
+    points = pd.read_csv(out / "analysis" / "points.csv")
+    assert {"south_korea.deal_rate", "south_korea.walkout_rate", "south_korea.lapse_rate", "south_korea.drawdown_rate",
+            "south_korea.hedging_rate", "south_korea.payment_mean", "south_korea.payment_low95"} <= set(points.columns)  # fmt: skip
+    assert (out / "analysis" / "points.parquet").exists()
+    indices = pd.read_parquet(out / "analysis" / "sensitivity.parquet")
+    assert column in indices and set(indices["parameter"]) == {"patron.toughness", "patron.transactionalism",
+                                                               "hosts.south_korea.demand_usd_bn"}  # fmt: skip
+    walkout = indices[indices["outcome"] == "south_korea.walkout"].set_index("parameter")[column]
+    assert walkout.idxmax() in ("patron.toughness", "patron.transactionalism")  # toughness x tau x gap drives walkouts
+    assert main(["plot", str(out)]) == 0
+    names = {p.name for p in (out / "plots").iterdir()}
+    for stem in ("heatmap_south_korea", "distributions_south_korea", "sensitivity_south_korea_walkout"):
+        assert {f"{stem}.png", f"{stem}.svg"} <= names
+
+
+def test_analyze_a_grid_prints_rates_with_intervals(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run(sweep_file(tmp_path, replicates=6), "--out", out) == 0
+    assert main(["analyze", str(out)]) == 0
+    points = pd.read_csv(out / "analysis" / "points.csv")
+    assert len(points) == 4 and (points["runs"] == 6).all()
+    ok = points.dropna(subset=["south_korea.payment_low95"])
+    assert (ok["south_korea.payment_low95"] <= ok["south_korea.payment_mean"]).all()
+    assert (ok["south_korea.payment_mean"] <= ok["south_korea.payment_high95"]).all()
+
+
+def test_analyze_says_clearly_when_there_is_nothing(tmp_path, capsys):
+    assert main(["analyze", str(tmp_path)]) == 2
+    assert "no sweep results" in capsys.readouterr().err
+
+
+def test_prim_finds_the_box_that_holds_the_cases():
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.random((4000, 3)), columns=["a", "b", "noise"])
+    y = (x["a"] > 0.6) & (x["b"] < 0.5)
+    box = discovery.prim(x, y.to_numpy())
+    assert set(box.limits) == {"a", "b"}
+    assert box.limits["a"][0] == pytest.approx(0.6, abs=0.05) and box.limits["b"][1] == pytest.approx(0.5, abs=0.05)
+    assert box.density > 0.9 and box.coverage > 0.8
+    assert "a >= 0.6" in box.rules() or "a >= 0.59" in box.rules() or "a >= 0.61" in box.rules()
