@@ -132,15 +132,15 @@ class AllianceModel(mesa.Model):
             self.log.add(r, self.calendar.label(r), self.patron.name, "posture change", name, anchor,
                          f"tau {posture.transactionalism:g}, toughness {posture.toughness:g}")  # fmt: skip
 
-    def posture_outlook(self, round_: int) -> tuple[float, float] | None:
-        """(months to the patron's next possible change of posture, the host's belief in it)."""
+    def posture_outlook(self, round_: int, host: str) -> tuple[float, float] | None:
+        """(months to the patron's next possible change of posture, this host's belief in it)."""
         upcoming = [c.date for c in self.config.calendar.administration_changes]
         upcoming += list(self.config.patron.elections)
         nxt = self.calendar.next_on_or_after(round_, upcoming)
         if nxt is None:
             return None
-        host_cfg = next(iter(self.config.hosts.values()))
-        return max(self.calendar.months_until(round_, nxt), 0.0), host_cfg.stalling.p_friendlier
+        months = max(self.calendar.months_until(round_, nxt), 0.0)
+        return months, self.config.hosts[host].stalling.p_friendlier
 
     # ------------------------------------------------------------ 2. opinion
     def opinion_phase(self) -> None:

@@ -180,7 +180,7 @@ def negotiate(model, table: Table) -> float | None:
     stalling = bool(
         model.config.modules.stalling
         and table.counters
-        and host.wants_to_stall(r, demand, model.posture_outlook(r))
+        and host.wants_to_stall(r, demand, model.posture_outlook(r, table.host))
     )
     if stalling:
         counter = table.counters[-1]

@@ -22,7 +22,8 @@ from pathlib import Path
 from sim.config import Scenario, with_changes
 from sim.experiment import store
 from sim.experiment.design import Plan, Run
-from sim.outcomes import simulate
+from sim.model import AllianceModel
+from sim.outcomes import collect, summarize
 
 
 @dataclass
@@ -67,13 +68,14 @@ def play(task: Task) -> Outcome:
     for run, point in zip(task.runs, task.points, strict=True):
         meta = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed}
         try:
-            result = simulate(with_changes(task.base, point), run.seed)
+            model = AllianceModel(with_changes(task.base, point), rng=run.seed).run()
+            summary = summarize(model, run.seed)  # the tables are built only when kept
         except Exception:
             out.failures.append({**meta, "parameters": point, "traceback": traceback.format_exc()})
             continue
-        out.rows.append({**meta, **point, **keep(flatten(result.summary), task.outcomes)})
+        out.rows.append({**meta, **point, **keep(flatten(summary), task.outcomes)})
         if run.run_id in task.keep_rounds:
-            kept_rounds.append(result.rounds.assign(run_id=run.run_id))
+            kept_rounds.append(collect(model, run.seed).rounds.assign(run_id=run.run_id))
     if kept_rounds and task.rounds_dir:
         store.write_rounds(Path(task.rounds_dir), kept_rounds)
     return out
