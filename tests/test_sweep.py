@@ -113,7 +113,6 @@ def test_resume_refuses_a_different_sweep_and_a_used_folder_needs_resume(tmp_pat
     assert "different sweep" in capsys.readouterr().err
 
 
-@register
 class Exploding(Strategy):
     """Raises on its first move: to test how a sweep records failing runs."""
 
@@ -134,7 +133,14 @@ replicates: 2
 """
 
 
-def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, capsys):
+@pytest.fixture
+def exploding():
+    register(Exploding)
+    yield
+    STRATEGIES.pop(Exploding.name, None)
+
+
+def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, capsys, exploding):
     out = tmp_path / "out"
     assert run(sweep_file(tmp_path, text=FAILING), "--out", out, "--executor", "serial") == 1
     assert "2 runs failed" in capsys.readouterr().err
@@ -144,10 +150,6 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     assert {"run_id", "seed", "parameters", "traceback"} <= set(failures[0])
     assert failures[0]["parameters"] == {"patron.strategy": "exploding_test"} and "boom" in failures[0]["traceback"]
     assert json.loads((out / "manifest.json").read_text())["runs_failed"] == 2
-
-
-def teardown_module():
-    STRATEGIES.pop("exploding_test", None)
 
 
 BAD_SWEEPS = {

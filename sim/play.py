@@ -1,0 +1,392 @@
+"""Human play: a student negotiates round by round as one government against the agents.
+
+`allysim play SCENARIO --as south_korea` seats the student at that government's table (as the
+patron: at every table). A `HumanStrategy` in the table's Negotiator takes its offers and
+acceptances from the student's moves, typed or read from a file (replayable in class), and the
+agent rules a move stands for (stalling, hedging; walkouts, threats) give way to the student.
+A debrief (`sim.debrief`) then places the outcome among the agents' own runs of the scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim import talks
+from sim.config import Scenario, ScenarioError, load_scenario
+from sim.model import AllianceModel
+from sim.moves import HEDGE_STEP, HELP, Keyboard, Move, MoveFile
+from sim.outcomes import RunResult, collect
+from sim.strategies import HOST, PATRON, TOLERANCE, Strategy
+
+EXIT_BAD_INPUT = 2
+QUIET_KINDS = {"offer", "counter"}  # shown as the sides' moves, not as news
+
+
+def usd(x: float) -> str:
+    return f"${x:,.2f}bn"
+
+
+def title(name: str) -> str:
+    return name.replace("_", " ").title()
+
+
+def country(name: str) -> str:
+    """'the United States', 'South Korea': plural names take the article."""
+    shown = title(name)
+    return f"the {shown}" if shown.endswith("s") else shown
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def possessive(name: str) -> str:
+    shown = country(name)
+    return shown + ("'" if shown.endswith("s") else "'s")
+
+
+# ------------------------------------------------------------------ the student's chair
+
+
+@dataclass(frozen=True)
+class Turn:
+    move: Move
+    price: float  # the payment the move puts on the table: the counter, or the demand
+
+
+class HumanStrategy(Strategy):
+    """The student at one table: its offers and acceptances are the student's moves.
+
+    Not in the registry: it needs a seat to take moves from.
+    """
+
+    name = "human"
+    source = "a student at the keyboard"
+    classifier = {"stochastic": True, "memory": float("inf"), "uses_time": True}
+
+    def __init__(self, seat: Seat, table: str):
+        super().__init__()
+        self.seat, self.table = seat, table
+
+    def target(self, s) -> float:
+        return self.seat.turn(self.table).price
+
+    def offer(self, s) -> float:
+        return self.seat.turn(self.table).price
+
+    def accepts(self, offer: float, s) -> bool:
+        """An offer at least as good as the student's own this round (AC_next). After `accept`
+        the student's own is the offer accepted: the demand, or the host's last counter."""
+        return s.side * (offer - self.seat.turn(self.table).price) >= -TOLERANCE
+
+
+class Seat:
+    """The student's chair: the government played, its tables, its moves and what it is shown."""
+
+    def __init__(self, model: AllianceModel, government: str, moves: Keyboard | MoveFile,
+                 write: Callable[[str], None] = print):  # fmt: skip
+        self.model, self.government, self.moves, self.write = model, government, moves, write
+        self.side = PATRON if government == model.patron.name else HOST
+        self.tables = list(model.tables) if self.side == PATRON else [government]
+        self.turns: dict[tuple[int, str], Turn] = {}
+        self.current = ""  # the table of the latest turn
+        self.threatening = False
+        self.extra_hedging = 0.0  # what the student's hedge moves add to the host's hedging target
+        self.seen = 0  # events of the log already shown
+
+    def install(self) -> None:
+        """Seat the student: a HumanStrategy at each of its tables, and its moves in place of
+        the agent rules they stand for (instance attributes; the model's code is untouched)."""
+        model = self.model
+        self.take_chairs()
+        if self.side == HOST:
+            host = model.hosts[self.government]
+            host.wants_to_stall = lambda round_, demand, outlook: (
+                self.turn(self.government).move.kind == "stall"
+            )
+            agent_target = host.hedge_target
+            host.hedge_target = lambda: min(1.0, agent_target() + self.extra_hedging)
+            return
+        model.patron.walks_out = lambda gap: self.turns[(model.round, self.current)].move.kind == "walkout"
+        model.patron.threatens = lambda: self.threatening
+        model.may_threaten = self.may_threaten
+        agent_change = model.change_posture
+
+        def change_posture(posture) -> None:
+            agent_change(posture)
+            self.take_chairs()  # a new posture's strategy must not unseat the student
+
+        model.change_posture = change_posture
+
+    def take_chairs(self) -> None:
+        for name in self.tables:
+            table = self.model.tables[name]
+            negotiator = table.patron if self.side == PATRON else table.counterpart
+            if not isinstance(negotiator.strategy, HumanStrategy):
+                negotiator.strategy = HumanStrategy(self, name)
+
+    def may_threaten(self, table) -> bool:
+        turn = self.turns.get((self.model.round, table.host))
+        self.threatening = turn is not None and turn.move.kind == "threaten"
+        return self.threatening
+
+    # ------------------------------------------------------------ a turn
+    def turn(self, name: str) -> Turn:
+        """This round's move at the table: asked once, at the first question the protocol asks."""
+        key = (self.model.round, name)
+        if key not in self.turns:
+            table = self.model.tables[name]
+            for line in self.briefing(table):
+                self.write(line)
+            move, note = self.moves.next("Your move: ", lambda move: self.problem(move, table))
+            if note is not None:
+                self.write(f"Your move: {move}   {note}")
+            self.turns[key] = self.take(move, table)
+        self.current = name
+        return self.turns[key]
+
+    def take(self, move: Move, table) -> Turn:
+        if move.kind == "hedge":
+            self.hedge(table)
+        if move.amount_usd_bn is not None:
+            price = move.amount_usd_bn
+        elif self.side == HOST:
+            price = table.demand if move.kind == "accept" else table.counter
+        else:
+            price = table.counter if move.kind == "accept" else table.demand
+        if self.side == PATRON:  # the table keeps every patron demand between r_P and the ceiling
+            floor, ceiling = table.reservation_patron, talks.ratifiable_ceiling(self.model, table)
+            heard = max(floor, min(price, ceiling))
+            if abs(heard - price) > 1e-9:
+                why = "your reservation" if heard == floor else "the most you expect ratified"
+                self.write(f"  (the table hears {usd(heard)}: {why})")
+        elif move.kind != "accept" and table.demand <= price + TOLERANCE:
+            self.write(f"  (the demand, {usd(table.demand)}, is within your offer: you accept it)")
+        return Turn(move, price)
+
+    def problem(self, move: Move, table) -> str | None:
+        """Why the move cannot be made at this table now, or None."""
+        model, modules = self.model, self.model.config.modules
+        host = model.hosts[table.host]
+        if move.kind == "hedge" and not modules.hedging:
+            return "hedging is switched off in this scenario"
+        if move.kind == "hedge" and host.hedging >= 1.0 - TOLERANCE:
+            return "your hedging is already complete"
+        if move.kind == "accept" and self.side == PATRON and not table.counters:
+            return "there is no counter to accept yet"
+        if move.kind == "walkout" and not modules.walkouts:
+            return "walkouts are switched off in this scenario"
+        if move.kind != "threaten":
+            return None
+        if not modules.threats:
+            return "threats are switched off in this scenario"
+        if table.threat is not None:
+            return "a threat already stands at this table"
+        if host.troops <= host.config.troop_floor:
+            return "the troops are at their legal floor: there is no drawdown to threaten"
+        if not model.config.patron.threat.before_expiry and model.round < table.expiry_round:
+            return "threats come only after the agreement expires in this scenario"
+        return None
+
+    def hedge(self, table) -> None:
+        model, host = self.model, self.model.hosts[table.host]
+        before = host.hedging
+        host.hedging = min(1.0, before + HEDGE_STEP)
+        self.extra_hedging += host.hedging - before
+        model.hedging_peak[host.name] = max(model.hedging_peak[host.name], host.hedging)
+        r = model.round
+        model.log.add(r, model.calendar.label(r), host.name, "hedge", host.name, host.hedging,
+                      f"{host.hedging - before:+.2f}, the student's move")  # fmt: skip
+        patron_public = model.config.patron.public
+        if patron_public in model.pressure:  # the patron's public minds a hedge, as in the model's rule
+            model.pressure[patron_public].hedges += 1
+
+    # ------------------------------------------------------------ what the student sees
+    def briefing(self, table) -> list[str]:
+        model, r = self.model, self.model.round
+        host = model.hosts[table.host]
+        p0, demand, counter = host.config.payment_usd_bn, table.demand, table.counter
+        lines = ["", f"=== Round {r} ({model.calendar.label(r)}): the {title(host.name)} table ==="]
+        news = self.news()
+        if news:
+            lines += ["Since your last move:" if self.turns else "So far:", *news]
+        if self.side == HOST:
+            rise = f"{100 * (demand / p0 - 1):+.0f}% on the old agreement's {usd(p0)}"
+            lines.append(f"On the table: {country(model.patron.name)} demands {usd(demand)} a year ({rise}).")
+            figures = {f"paying {usd(demand)}": demand}
+            if table.counters:
+                figures[f"your last counter of {usd(counter)}"] = counter
+            lines.append(f"Your public: {self.opposition(host, figures)}.")
+            theirs, mine = table.demands, table.counters
+        else:
+            if table.counters:
+                offer = f"{possessive(host.name)} last counter is {usd(counter)} a year"
+            else:
+                offer = f"talks open; {country(host.name)} has paid {usd(p0)} a year"
+            lines.append(f"On the table: {offer}; your demand stands at {usd(demand)}.")
+            figures = {f"its counter of {usd(counter)}": counter} if table.counters else {}
+            figures[f"your demand of {usd(demand)}"] = demand
+            lines.append(f"{capital(possessive(host.name))} public: {self.opposition(host, figures)}.")
+            ceiling = talks.ratifiable_ceiling(model, table)
+            limit = usd(ceiling) if ceiling < float("inf") else "no limit"
+            lines.append(
+                f"Your bounds: your reservation {usd(table.reservation_patron)} (below it a lapse serves "
+                f"you better); the most you expect ratified: {limit}."
+            )
+            theirs, mine = table.counters, table.demands
+        lines.append(f"Election clock: {self.clock(host)}.")
+        other = model.patron.name if self.side == HOST else host.name
+        if theirs:
+            lines.append(
+                f"{capital(possessive(other))} moves so far: " + ", ".join(usd(x) for x in theirs[-6:])
+            )
+        if mine:
+            lines.append("Yours so far: " + ", ".join(usd(x) for x in mine[-6:]))
+        lines.append(f"State: {self.state(table)}.")
+        return lines
+
+    def news(self) -> list[str]:
+        """The events since the student last moved, at its tables or everywhere ('' table)."""
+        rows, self.seen = self.model.log.rows[self.seen :], len(self.model.log.rows)
+        mine = [row for row in rows if row[3] not in QUIET_KINDS and row[4] in (*self.tables, "")]
+        lines = []
+        for row in mine:
+            text = describe(row)
+            if row[3] == "posture change" and self.side == PATRON:
+                text += "; you negotiate for the new administration, and your demands stay yours"
+            lines.append(f"  {row[1]}  {text}")
+        return lines
+
+    def opposition(self, host, figures: dict[str, float]) -> str:
+        if host.public is None:
+            return "not modelled in this scenario"
+        return "; ".join(f"{host.public.opposition(x):.0%} oppose {what}" for what, x in figures.items())
+
+    def clock(self, host) -> str:
+        model, r = self.model, self.model.round
+        parts = []
+        nxt = model.calendar.next_on_or_after(r, host.election_dates)
+        if nxt is not None:
+            who = "your" if self.side == HOST else possessive(host.name)
+            kind = next(e.kind for e in host.config.elections if e.date == nxt)
+            parts.append(f"{host.months_to_election(r):.1f} months to {who} {kind} election ({nxt})")
+        nxt = model.calendar.next_on_or_after(r, model.patron.elections)
+        if nxt is not None:
+            who = "your" if self.side == PATRON else possessive(model.patron.name)
+            months = max(model.calendar.months_until(r, nxt), 0.0)
+            parts.append(f"{months:.1f} months to {who} election ({nxt})")
+        return "; ".join(parts) or "no election ahead within the horizon"
+
+    def state(self, table) -> str:
+        model, host = self.model, self.model.hosts[table.host]
+        if host.lapsed:
+            agreement = "the old agreement has lapsed"
+        else:
+            agreement = f"the old agreement runs through {model.calendar.label(table.expiry_round - 1)}"
+        threat = "no threat"
+        if table.threat is not None:
+            threat = f"a drawdown threatened by {model.calendar.label(table.threat.deadline_round)}"
+        troops = f"US troops {host.troops:,} (legal floor {host.config.troop_floor:,})"
+        hedging = f"{possessive(host.name)} hedging toward China {host.hedging:.2f}"
+        return f"{agreement}; {troops}; {hedging}; {threat}"
+
+
+def describe(row: tuple) -> str:
+    """One event of the log in words."""
+    _, _, actor, kind, table, value, details = row
+    who, whose, where = country(actor), possessive(actor), title(table)
+    text = {
+        "accept": f"deal at {usd(value)} a year at the {where} table ({details})",
+        "ratification failed": f"{possessive(table)} legislature rejects the deal at {usd(value)}",
+        "stall": f"{who} stalls at {usd(value)}",
+        "walkout": f"{who} walks out of the {where} talks ({details})",
+        "resume": f"the {where} talks resume",
+        "threat": f"{who} threatens a drawdown at {usd(value)} ({details})",
+        "backing down": f"{who} backs down ({details})",
+        "drawdown": f"{who} withdraws {value:,.0f} troops from {where} ({details})",
+        "hedge": f"{whose} hedging toward China moves to {value:.2f} ({details})",
+        "inducement": f"{whose} inducement to {where} rises to {usd(value)} a year",
+        "coercion": f"{who} coerces {where} ({details})",
+        "election": f"{who} holds its {details} election",
+        "expiry": f"the {where} agreement expires",
+        "lapse": f"the {where} agreement lapses",
+        "posture change": f"a new US posture: the demand to {where} becomes {usd(value)} ({details})",
+        "linkage": f"linkage re-prices the {where} table by x{value:.2f} ({details})",
+    }
+    return text.get(kind, f"{who} {kind} {where} {details}".strip())
+
+
+# ------------------------------------------------------------------ the game
+
+
+def play(scenario: Scenario, government: str, seed: int, moves: Keyboard | MoveFile,
+         write: Callable[[str], None] = print) -> tuple[RunResult, Seat]:  # fmt: skip
+    """Run the scenario with the student in the government's chair; returns the run and the seat."""
+    model = AllianceModel(scenario, rng=seed)
+    seat = Seat(model, government, moves, write)
+    seat.install()
+    tables = " and ".join(title(t) for t in seat.tables)
+    at = f"at the table{'s' if len(seat.tables) > 1 else ''} of {tables}"
+    write(
+        f"allysim play: you are the government of {country(government)}, {at} ({scenario.name}, seed {seed})."
+    )
+    write("Payments are in US$bn a year.")
+    write(f"Moves: {HELP[seat.side]}")
+    model.run()
+    return collect(model, seed), seat
+
+
+def add_command(subparsers) -> None:
+    p = subparsers.add_parser("play", help="negotiate as one government against the agents, round by round")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument(
+        "--as",
+        dest="government",
+        required=True,
+        metavar="GOVERNMENT",
+        help="the government you play: a host (south_korea, japan) or the patron (united_states)",
+    )
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument(
+        "--moves",
+        type=Path,
+        metavar="FILE",
+        help="read the moves from FILE, one a line ('#' comments); default: ask at the prompt",
+    )
+    p.add_argument(
+        "--debrief-seeds",
+        type=int,
+        default=100,
+        metavar="N",
+        help="agent runs the debrief compares your outcome with (default 100; 0: no debrief)",
+    )
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override any value of the scenario by its key path")  # fmt: skip
+    p.set_defaults(handler=cmd_play)
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from sim.debrief import debrief
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    governments = [scenario.patron.name, *scenario.hosts]
+    if args.government not in governments:
+        raise ScenarioError(args.scenario, "--as", f"{args.government!r} is not a government of this "
+                            f"scenario; accepted: {', '.join(governments)}")  # fmt: skip
+    if args.debrief_seeds < 0:
+        print(
+            f"allysim: error: --debrief-seeds must be 0 or more (got {args.debrief_seeds})", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    side = PATRON if args.government == scenario.patron.name else HOST
+    moves = MoveFile(args.moves, side) if args.moves else Keyboard(side, echo=not sys.stdin.isatty())
+    result, seat = play(scenario, args.government, args.seed, moves)
+    for line in debrief(result, seat.tables, args.government, args.debrief_seeds):
+        print(line)
+    if isinstance(moves, MoveFile) and moves.unused:
+        print(f"({moves.unused} move{'s' if moves.unused > 1 else ''} of {args.moves} left unplayed)")
+    return 0

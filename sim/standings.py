@@ -1,0 +1,117 @@
+"""The standings of a strategy tournament (`sim.tournament`): the table of pairings, each side's
+ranking, the heatmap of patron against host strategies, and the printed report.
+
+Each takes the runs table: one row per (patron, host, seed, scored table), with both sides'
+utilities (US$bn a year), the deal, the rounds to it, the payment, lapses, walkouts and drawdowns.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+RANKING_COLUMNS = ["side", "rank", "strategy", "utility", "deal_rate", "rounds_to_deal", "payment_usd_bn"]
+
+
+class Described(Protocol):  # what the heatmap and the report say about the tournament
+    name: str
+    tables: list[str]
+    seeds: list[int]
+
+
+def pairings(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per pairing: mean utility of each side, deal rate, mean rounds to deal and payment (over deals).
+
+    The patron's utility is additive over tables, so a run's is its sum over the scored tables;
+    the host side's is the mean over them.
+    """
+    keys = ["patron", "host"]
+    per_run = runs.groupby([*keys, "seed"], sort=False)["patron_utility"].sum()
+    out = runs.groupby(keys, sort=False).agg(
+        runs=("seed", "nunique"), host_utility=("host_utility", "mean"), deal_rate=("deal", "mean"),
+        rounds_to_deal=("rounds_to_deal", "mean"), payment_usd_bn=("payment_usd_bn", "mean"),
+        lapse_rate=("lapsed", "mean"), walkouts=("walkouts", "mean"), drawdowns=("drawdowns", "mean"),
+    )  # fmt: skip
+    out.insert(1, "patron_utility", per_run.groupby(level=keys, sort=False).mean())
+    return out.reset_index()
+
+
+def ranking(runs: pd.DataFrame) -> pd.DataFrame:
+    """Each side's strategies by mean utility over all its pairings; ties broken by the deal rate,
+    then by fewer rounds to deal (a strategy without deals ranks last among its ties)."""
+    per_run = runs.groupby(["patron", "host", "seed"], sort=False).agg(
+        patron_utility=("patron_utility", "sum"), host_utility=("host_utility", "mean")
+    )
+    frames = []
+    for side in ("patron", "host"):
+        utility = per_run.groupby(level=side, sort=False)[f"{side}_utility"].mean()
+        rest = runs.groupby(side, sort=False).agg(
+            deal_rate=("deal", "mean"), rounds_to_deal=("rounds_to_deal", "mean"),
+            payment_usd_bn=("payment_usd_bn", "mean"),
+        )  # fmt: skip
+        table = rest.assign(utility=utility).reset_index().rename(columns={side: "strategy"})
+        keys = table.assign(u=table.utility.round(9), r=table.rounds_to_deal.fillna(math.inf))
+        order = keys.sort_values(["u", "deal_rate", "r"], ascending=[False, False, True], kind="stable").index
+        table = table.loc[order].assign(side=side, rank=range(1, len(table) + 1))
+        frames.append(table[RANKING_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
+
+
+def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "payment") -> None:
+    """Patron strategies (rows) x host strategies (columns), coloured by the mean payment of the
+    deals or by the deal rate; each cell annotated with both."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.patheffects as effects
+    import matplotlib.pyplot as plt
+
+    rows, cols = list(dict.fromkeys(table.patron)), list(dict.fromkeys(table.host))
+    grid = table.set_index(["patron", "host"])
+    column = "deal_rate" if metric == "deal_rate" else "payment_usd_bn"
+    values = np.array([[grid.loc[(p, h), column] for h in cols] for p in rows], dtype=float)
+    fig, ax = plt.subplots(figsize=(2.5 + 1.3 * len(cols), 1.6 + 0.7 * len(rows)))
+    colours = plt.get_cmap("viridis").with_extremes(bad="#d9d9d9")  # grey: pairings without a deal
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=colours, aspect="auto")
+    outline = [effects.withStroke(linewidth=2, foreground="black")]
+    for i, p in enumerate(rows):
+        for j, h in enumerate(cols):
+            pay, rate = grid.loc[(p, h), "payment_usd_bn"], grid.loc[(p, h), "deal_rate"]
+            text = f"${pay:.2f}bn\n{rate:.0%}" if pay == pay else f"no deal\n{rate:.0%}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white", path_effects=outline)
+    ax.set_xticks(range(len(cols)), cols, rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set(xlabel="host strategy", ylabel="patron strategy")
+    label = "deal rate" if column == "deal_rate" else "mean payment of deals (US$bn a year)"
+    fig.colorbar(image, ax=ax, label=label)
+    where = ", ".join(t.tables)
+    ax.set_title(f"{t.name}: the {where} table{'s' if len(t.tables) > 1 else ''}, {len(t.seeds)} seeds each\n"
+                 "cells: mean payment of deals; deal rate", fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def report(table: pd.DataFrame, ranks: pd.DataFrame, t: Described) -> list[str]:
+    """The pairings and both rankings, as printed by `allysim tournament`."""
+    patrons, hosts = table.patron.nunique(), table.host.nunique()
+    lines = [
+        f"Tournament {t.name}: {patrons} patron x {hosts} host strategies, {len(t.seeds)} seeds each, "
+        f"scored at the {', '.join(t.tables)} table{'s' if len(t.tables) > 1 else ''}",
+        "",
+        "Pairings (means over the seeds; rounds to deal and payment over the deals):",
+    ]
+    shown = table[["patron", "host", "patron_utility", "host_utility", "deal_rate", "rounds_to_deal",
+                   "payment_usd_bn"]]  # fmt: skip
+    lines += shown.to_string(index=False, float_format=lambda x: f"{x:.2f}", na_rep="-").splitlines()
+    for side in ("patron", "host"):
+        lines += ["", f"{side.title()} strategies by mean utility (ties: deal rate, then rounds to deal):"]
+        for row in ranks[ranks.side == side].itertuples():
+            rounds = f"{row.rounds_to_deal:.1f}" if row.rounds_to_deal == row.rounds_to_deal else "-"
+            lines.append(f"{row.rank:3d}. {row.strategy:<24} utility {row.utility:7.2f}   "
+                         f"deal rate {row.deal_rate:4.0%}   rounds to deal {rounds}")  # fmt: skip
+    return lines

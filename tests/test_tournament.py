@@ -1,0 +1,212 @@
+"""`allysim tournament`: a round robin of patron against host strategies on the same seeds, its
+outputs and rankings, a student's strategy joining from a file, determinism, and bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import BASELINE, ROOT
+
+from sim import cli, strategies
+from sim.config import load_scenario
+from sim.outcomes import simulate
+from sim.standings import ranking
+from sim.tournament import derive_seeds, load_tournament, run_tournament, score
+
+TOURNAMENTS = ROOT / "configs" / "tournaments"
+OUTPUTS = {"pairings.csv", "pairings.parquet", "ranking.csv", "runs.parquet", "heatmap.png", "manifest.json"}
+STUDENT = '''\
+from sim.strategies import Strategy, register
+
+
+@register
+class Stubborn(Strategy):
+    """Concedes a tenth of the way, once, then holds."""
+
+    name = "stubborn_test_entry"
+
+    def target(self, s):
+        return s.anchor + 0.1 * (s.reservation - s.anchor)
+'''
+
+
+@pytest.fixture(autouse=True)
+def registry():
+    """Strategies a test loads from files leave the registry as it was."""
+    before = dict(strategies.STRATEGIES)
+    yield
+    strategies.STRATEGIES.clear()
+    strategies.STRATEGIES.update(before)
+
+
+@pytest.fixture
+def allysim():
+    """The command line, as a function returning the exit code."""
+    return cli.main
+
+
+def tournament_file(tmp_path, body: str, name: str = "small.yaml"):
+    scenario = os.path.relpath(BASELINE, tmp_path)  # relative to the tournament file, as shipped files are
+    path = tmp_path / name
+    path.write_text(f"scenario: {scenario}\n{body}")
+    return path
+
+
+SMALL = """\
+patron_strategies: [boulware, {name: linear, label: steady}]
+host_strategies: [conceder, hardliner]
+tables: [south_korea]
+seeds: 5
+root_seed: 7
+"""
+
+
+def test_small_tournament_writes_every_output_and_ranks(allysim, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(tournament_file(tmp_path, SMALL)), "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == OUTPUTS
+    pairings = pd.read_csv(out / "pairings.csv")
+    assert list(zip(pairings.patron, pairings.host, strict=True)) == [
+        ("boulware", "conceder"), ("boulware", "hardliner"), ("steady", "conceder"), ("steady", "hardliner")
+    ]  # fmt: skip
+    assert (pairings.runs == 5).all() and pairings.deal_rate.between(0, 1).all()
+    for column in ("patron_utility", "host_utility", "rounds_to_deal", "payment_usd_bn"):
+        assert column in pairings
+    assert pd.read_parquet(out / "pairings.parquet").equals(pd.read_parquet(out / "pairings.parquet"))
+    ranks = pd.read_csv(out / "ranking.csv")
+    for side, names in (("patron", {"boulware", "steady"}), ("host", {"conceder", "hardliner"})):
+        mine = ranks[ranks.side == side]
+        assert set(mine.strategy) == names and mine["rank"].tolist() == [1, 2]
+        assert mine.utility.is_monotonic_decreasing
+    assert (out / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seeds"] == derive_seeds(7, 5) and manifest["tables"] == ["south_korea"]
+    printed = capsys.readouterr().out
+    assert "Patron strategies by mean utility" in printed and "Host strategies by mean utility" in printed
+    assert f"Results in {out}/" in printed
+
+
+def test_every_pairing_plays_the_same_seeds_from_the_root_seed(tmp_path):
+    t = load_tournament(tournament_file(tmp_path, SMALL))
+    runs = run_tournament(t)
+    expected = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(7).spawn(5)]
+    for _, pairing in runs.groupby(["patron", "host"]):
+        assert pairing.seed.tolist() == expected
+
+
+def test_the_round_robin_is_deterministic(allysim, tmp_path):
+    path = tournament_file(tmp_path, SMALL)
+    outs = [tmp_path / "a", tmp_path / "b", tmp_path / "c"]
+    assert allysim(["tournament", str(path), "--out", str(outs[0]), "--quiet"]) == 0
+    assert allysim(["tournament", str(path), "--out", str(outs[1]), "--quiet"]) == 0
+    assert allysim(["tournament", str(path), "--out", str(outs[2]), "--quiet", "--workers", "2"]) == 0
+    first = (outs[0] / "pairings.csv").read_bytes()
+    assert first == (outs[1] / "pairings.csv").read_bytes() == (outs[2] / "pairings.csv").read_bytes()
+    assert (outs[0] / "ranking.csv").read_bytes() == (outs[2] / "ranking.csv").read_bytes()
+
+
+def test_a_students_strategy_joins_from_its_file(allysim, tmp_path, capsys):
+    (tmp_path / "mine.py").write_text(STUDENT)
+    body = SMALL.replace(
+        "host_strategies: [conceder, hardliner]", "host_strategies: [stubborn_test_entry, linear]"
+    )
+    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body)
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(path), "--out", str(out), "--quiet"]) == 0
+    pairings = pd.read_csv(out / "pairings.csv")
+    assert "stubborn_test_entry" in set(pairings.host)
+    cls = strategies.STRATEGIES["stubborn_test_entry"]
+    assert not cls.__module__.startswith("sim")  # loaded from the file, not from the package
+    # loading it again (a second tournament in the same session) is no clash
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "again"), "--quiet"]) == 0
+
+
+def test_the_shipped_tournaments_load_and_the_student_example_plays(tmp_path):
+    for name, cls in list(strategies.STRATEGIES.items()):  # `all` means the package's, plus files'
+        if cls.__module__ != "sim.strategies":
+            del strategies.STRATEGIES[name]
+    classic = load_tournament(TOURNAMENTS / "classic.yaml")
+    names = {e.name for e in classic.patrons}
+    assert names == {e.name for e in classic.hosts} >= {"boulware", "linear", "conceder", "tit_for_tat",
+                                                         "hardliner", "rubinstein", "nash"}  # fmt: skip
+    assert classic.tables == ["south_korea"] and len(classic.seeds) == 20
+    example = load_tournament(TOURNAMENTS / "student_example.yaml")
+    assert "meet_halfway" in {e.name for e in example.hosts}
+    assert len((TOURNAMENTS / "student_strategy.py").read_text().splitlines()) <= 20
+    example.seeds = example.seeds[:2]
+    runs = run_tournament(example)
+    assert len(runs) == len(example.patrons) * len(example.hosts) * 2
+
+
+def test_the_patrons_table_scores_sum_to_its_utility():
+    scenario = load_scenario(BASELINE)
+    for seed in (0, 3):
+        rows = score(scenario, seed, ["south_korea", "japan"])
+        summary = simulate(scenario, seed).summary
+        assert sum(r["patron_utility"] for r in rows) == pytest.approx(
+            summary["utilities"]["united_states"], abs=1e-5
+        )
+        assert [r["host_utility"] for r in rows] == [
+            summary["utilities"][h] for h in ("south_korea", "japan")
+        ]
+
+
+def test_ties_are_broken_by_deal_rate_then_rounds_to_deal():
+    rows = []
+    for host, deals, rounds in (
+        ("a", [True, False], 3.0),
+        ("b", [True, True], 9.0),
+        ("c", [True, True], 4.0),
+    ):
+        for seed, deal in enumerate(deals):
+            nan = float("nan")
+            rows.append({"patron": "p", "host": host, "seed": seed, "table": "t", "patron_utility": 0.0,
+                         "host_utility": 1.0, "deal": deal, "rounds_to_deal": rounds if deal else nan,
+                         "payment_usd_bn": 1.0 if deal else nan})  # fmt: skip
+    hosts = ranking(pd.DataFrame(rows)).query("side == 'host'")
+    assert hosts.strategy.tolist() == ["c", "b", "a"]
+
+
+@pytest.mark.parametrize(
+    "body, key, what",
+    [
+        (SMALL + "seedz: 3\n", "seedz", "unknown key; accepted keys here: name, description, scenario"),
+        (SMALL.replace("conceder", "concede"), "host_strategies.0", "unknown strategy 'concede'; accepted:"),
+        (SMALL.replace("{name: linear, label: steady}", "{name: linear, params: {beta: 2}}"),
+         "patron_strategies.1", "has no parameter 'beta'"),
+        (SMALL.replace("[south_korea]", "[korea]"), "tables.0", "accepted: south_korea, japan"),
+        (SMALL.replace("seeds: 5", "seeds: 0"), "seeds", "greater than or equal to 1"),
+        (SMALL.replace("boulware,", "boulware, boulware,"), "patron_strategies", "entered twice"),
+        ("strategy_files: [nowhere.py]\n" + SMALL, "strategy_files.0", "file not found"),
+        ("strategy_files: [empty.py]\n" + SMALL, "strategy_files.0", "registers no strategy"),
+        ("strategy_files: [broken.py]\n" + SMALL, "strategy_files.0", "does not load: SyntaxError"),
+        ("strategy_files: [clash.py]\n" + SMALL, "strategy_files.0", "'linear', a name already taken"),
+        ("set: {patron.toughness: 7}\n" + SMALL, "set.patron.toughness", "less than or equal to 1"),
+        ("set: {patron.tuffness: 0.5}\n" + SMALL, "set.patron.tuffness", "unknown key; accepted keys here:"),
+        (SMALL.replace("host_strategies: [conceder, hardliner]", "host_strategies: [{name: boulware, params: "
+                       "{beta: 0}}]"), "host_strategies.0", "fails a rehearsal: ZeroDivisionError"),
+    ],
+)  # fmt: skip
+def test_a_bad_tournament_file_gives_one_line_and_exit_2(allysim, tmp_path, capsys, body, key, what):
+    (tmp_path / "empty.py").write_text("x = 1\n")
+    (tmp_path / "broken.py").write_text("def (:\n")
+    (tmp_path / "clash.py").write_text(STUDENT.replace("stubborn_test_entry", "linear"))
+    path = tournament_file(tmp_path, body)
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"allysim: error: {path}: {key}")
+    assert what in err
+    assert not out.exists()
+    assert strategies.STRATEGIES["linear"].__module__ == "sim.strategies"  # a clash leaves the registry whole
+
+
+def test_a_missing_scenario_names_the_key(allysim, tmp_path, capsys):
+    path = tmp_path / "t.yaml"
+    path.write_text("scenario: nowhere.yaml\n" + SMALL)
+    assert allysim(["tournament", str(path)]) == 2
+    assert f"{path}: scenario: file not found" in capsys.readouterr().err
