@@ -65,7 +65,8 @@ class Public(mesa.Agent):
         self.nonempty = self.group_sizes > 0
         self.group_starts = np.concatenate(([0], np.cumsum(self.group_sizes)[:-1]))[self.nonempty]
         self.support_displaced = False  # support sits at baseline until an event moves it
-        self.tolerance_below = np.zeros(citizens + 1)
+        self._below = np.zeros(citizens + 1)
+        self._below_fresh = False
         self._refresh_means()
         self._refresh()
 
@@ -131,9 +132,19 @@ class Public(mesa.Agent):
         if self.asks_tolerance:
             self.tolerance = np.exp(self.log_tolerance)
             self.tolerance_sorted = np.sort(self.tolerance)
-            np.cumsum(self.tolerance_sorted, out=self.tolerance_below[1:])
+            self._below_fresh = False
         else:
-            self.tolerance_sorted = self.tolerance_below = None
+            self.tolerance_sorted = None
+
+    @property
+    def tolerance_below(self) -> np.ndarray | None:
+        """below[i]: the sum of the i lowest tolerances (computed when first asked each round)."""
+        if self.tolerance_sorted is None:
+            return None
+        if not self._below_fresh:
+            np.cumsum(self.tolerance_sorted, out=self._below[1:])
+            self._below_fresh = True
+        return self._below
 
     # ------------------------------------------------------------ published aggregates
     def opposition(self, payment: float) -> float:
@@ -147,7 +158,8 @@ class Public(mesa.Agent):
         if self.tolerance_sorted is None:
             return 0.0
         k = int(np.searchsorted(self.tolerance_sorted, payment))
-        return (k * payment - self.tolerance_below[k]) / len(self.tolerance_sorted)
+        below = self._below[k] if self._below_fresh else self.tolerance_sorted[:k].sum()
+        return (k * payment - below) / len(self.tolerance_sorted)
 
     def ceiling(self, opposition: float) -> float:
         """The largest payment opposed by at most the given share."""
