@@ -482,6 +482,15 @@ def explain(exc: ValidationError, root: type[BaseModel] = None) -> tuple[str, st
     return key_path, message + tail
 
 
+def validate[M: BaseModel](model: type[M], data: Any, source: str | Path) -> M:
+    """`model` from `data`, or a ScenarioError naming the source, the key path and what is accepted."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        key_path, message = explain(exc, model)
+        raise ScenarioError(source, key_path, message) from None
+
+
 def nest(key_path: str, value: Any) -> dict:
     """{'a.b': v} as {'a': {'b': v}}, for merging like a file that extends another."""
     for key in reversed(key_path.split(".")):
@@ -519,8 +528,4 @@ def with_changes(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
     data = scenario.model_dump(mode="json")
     for key, value in changes.items():
         data = apply_override(data, f"{key}={json.dumps(value)}", "<changes>")
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        key_path, message = explain(exc)
-        raise ScenarioError("<changes>", key_path, message) from None
+    return validate(Scenario, data, "<changes>")

@@ -13,7 +13,6 @@ import concurrent.futures as cf
 import hashlib
 import importlib.util
 import math
-import multiprocessing
 import sys
 import time
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim import standings
 from sim.config import (
@@ -30,10 +29,12 @@ from sim.config import (
     ScenarioError,
     StrategyChoice,
     _read_yaml,
-    explain,
     load_scenario,
+    validate,
     with_changes,
 )
+from sim.experiment import store
+from sim.experiment.runner import worker_context
 from sim.model import AllianceModel
 from sim.outcomes import collect
 from sim.strategies import HOST, PATRON, STRATEGIES, Information, Situation, make
@@ -150,11 +151,7 @@ def load_tournament(path: str | Path) -> Tournament:
         except ValueError as exc:
             raise ScenarioError(path, f"strategy_files.{i}", str(exc)) from None
         resolved.append(file)
-    try:
-        spec = TournamentFile.model_validate(data)
-    except ValidationError as exc:
-        key, message = explain(exc, TournamentFile)
-        raise ScenarioError(path, key, message) from None
+    spec = validate(TournamentFile, data, path)
     scenario_path = (path.parent / spec.scenario).resolve()
     if not scenario_path.is_file():
         raise ScenarioError(path, "scenario", f"file not found: {scenario_path}")
@@ -277,9 +274,7 @@ def run_tournament(t: Tournament, workers: int = 1) -> pd.DataFrame:
     if workers <= 1:
         parts = [play_pairing(task) for task in tasks]
     else:
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
-        with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_load_files,
+        with cf.ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=_load_files,
                                     initargs=(t.strategy_files,)) as pool:  # fmt: skip
             parts = list(pool.map(play_pairing, tasks))
     return pd.DataFrame([row for part in parts for row in part])
@@ -289,28 +284,8 @@ def run_tournament(t: Tournament, workers: int = 1) -> pd.DataFrame:
 
 
 def write_results(out: Path, files: dict[str, Any]) -> None:
-    """Write every file into a hidden sibling folder, then move it into place: all or nothing."""
-    import os
-    import shutil
-    import tempfile
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for name, writer in files.items():
-            writer(staging / name)
-        staging.chmod(0o755)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(staging, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Write every file into `out` at once: all or nothing."""
+    store.write_folder(out, files)
 
 
 def add_command(subparsers) -> None:

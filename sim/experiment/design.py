@@ -20,15 +20,15 @@ from typing import Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.config import (
     Scenario,
     ScenarioError,
     _read_yaml,
-    explain,
     field_bounds,
     load_scenario,
+    validate,
     with_changes,
 )
 
@@ -149,12 +149,7 @@ class Plan:
 def load_sweep(path: str | Path) -> Plan:
     """Read, validate and expand a sweep file; raise ScenarioError naming file and key."""
     path = Path(path)
-    data = _read_yaml(path)
-    try:
-        sweep = Sweep.model_validate(data)
-    except ValidationError as exc:
-        key, message = explain(exc, Sweep)
-        raise ScenarioError(path, key, message) from None
+    sweep = validate(Sweep, _read_yaml(path), path)
     base_path = (path.parent / sweep.scenario).resolve()
     try:
         base = load_scenario(base_path, merge=sweep.set)

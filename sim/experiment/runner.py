@@ -108,15 +108,18 @@ def _windowed(submit, tasks: Iterator[Task], window: int, wait_first) -> Iterato
             future.cancel()
 
 
-def _processes(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
-    # A fork server, started once with the package imported, forks each worker: nearly as quick
-    # as fork, and safe although the parent runs threads (Arrow's); spawn where there is none.
+def worker_context() -> multiprocessing.context.BaseContext:
+    """A fork server, started once with the package imported, forks each worker: nearly as
+    quick as fork, and safe although the parent runs threads (Arrow's); spawn where there is none."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["sim.experiment.runner"])
-    else:
-        context = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _processes(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
+    with cf.ProcessPoolExecutor(workers, mp_context=worker_context()) as pool:
 
         def wait_first(pending):
             done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)

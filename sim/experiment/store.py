@@ -52,27 +52,16 @@ def dump_json(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_run(
-    result: RunResult,
-    out: Path,
-    manifest: dict,
-    extras: dict[str, Callable[[Path], None]] | None = None,
-) -> Path:
-    """Write rounds.parquet, events.parquet/.csv, summary.json, scenario.yaml, manifest.json
-    and each extra file (name -> writer) into `out`, replacing it atomically."""
+def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
+    """Write each file (name -> writer) into a hidden sibling folder, then move it into place
+    as `out`, replacing what was there: all or nothing."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     staging.chmod(0o755)
     try:
-        result.rounds.to_parquet(staging / "rounds.parquet", index=False)
-        result.events.to_parquet(staging / "events.parquet", index=False)
-        result.events.to_csv(staging / "events.csv", index=False)
-        (staging / "summary.json").write_text(dump_json(result.summary))
-        (staging / "scenario.yaml").write_text(result.scenario.to_yaml())
-        for name, writer in (extras or {}).items():
+        for name, writer in files.items():
             writer(staging / name)
-        (staging / "manifest.json").write_text(dump_json({**manifest, "finished": now()}))
         if out.exists():
             backup = out.with_name(f".{out.name}.old")
             shutil.rmtree(backup, ignore_errors=True)
@@ -85,6 +74,26 @@ def write_run(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def write_run(
+    result: RunResult,
+    out: Path,
+    manifest: dict,
+    extras: dict[str, Callable[[Path], None]] | None = None,
+) -> Path:
+    """Write rounds.parquet, events.parquet/.csv, summary.json, scenario.yaml, manifest.json
+    and each extra file (name -> writer) into `out`, replacing it atomically."""
+    files: dict[str, Callable[[Path], None]] = {
+        "rounds.parquet": lambda p: result.rounds.to_parquet(p, index=False),
+        "events.parquet": lambda p: result.events.to_parquet(p, index=False),
+        "events.csv": lambda p: result.events.to_csv(p, index=False),
+        "summary.json": lambda p: p.write_text(dump_json(result.summary)),
+        "scenario.yaml": lambda p: p.write_text(result.scenario.to_yaml()),
+        **(extras or {}),
+        "manifest.json": lambda p: p.write_text(dump_json({**manifest, "finished": now()})),
+    }
+    return write_folder(out, files)
 
 
 # ------------------------------------------------------------------ sweeps
