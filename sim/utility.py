@@ -161,7 +161,16 @@ def host_reservation(
     n = len(t)
     if below is None:  # below[i] = sum of the i smallest
         below = np.concatenate(([0.0], np.cumsum(t)))
-    i = np.arange(n)
-    g = t + pressure * (i * t - below[:-1]) / n  # P + eps shortfall(P) at each breakpoint
-    k = int(np.searchsorted(g, willingness, side="right"))
+
+    def cost_at(i: int) -> float:  # P + eps shortfall(P) at the i-th breakpoint, increasing in i
+        return t[i] + pressure * (i * t[i] - below[i]) / n
+
+    lo, hi = 0, n  # k: how many breakpoints cost no more than W (bisection on scalars)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cost_at(mid) <= willingness:
+            lo = mid + 1
+        else:
+            hi = mid
+    k = lo
     return (willingness + pressure * below[k] / n) / (1.0 + pressure * k / n)
