@@ -39,5 +39,8 @@ class EventLog:
         return sum(1 for r in self.rows if r[3] == kind and (table is None or r[4] == table))
 
     def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.rows, columns=COLUMNS)
-        return df.astype({"round": "int64", "value": "float64"})
+        columns = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(COLUMNS)
+        types = {"round": "int64", "value": "float64"}
+        return pd.DataFrame(
+            {name: pd.Series(values, dtype=types.get(name, "str")) for name, values in zip(COLUMNS, columns, strict=True)}
+        )
