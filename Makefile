@@ -9,7 +9,7 @@ SEED  ?= 1
 
 FIND_PYTHON := $(shell bash scripts/find_python.sh $(PYTHON))
 
-.PHONY: demo test lint bench clean venv
+.PHONY: demo test lint bench clean venv dashboard
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(FIND_PYTHON)" ]; then \
@@ -31,7 +31,10 @@ test: venv
 	$(PY) -m pytest -q
 
 lint: venv
-	$(VENV)/bin/ruff check sim tests benchmarks
+	$(VENV)/bin/ruff check sim tests benchmarks scripts
+
+dashboard: venv
+	$(VENV)/bin/allysim dashboard $(if $(PORT),--port $(PORT))
 
 bench: venv
 	$(PY) benchmarks/bench_run.py

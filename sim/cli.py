@@ -17,7 +17,7 @@ from pathlib import Path
 from sim.config import Scenario, ScenarioError, load_scenario
 
 EXIT_BAD_INPUT = 2
-COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.play", "sim.tournament")
+COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.play", "sim.tournament", "sim.dashboard")
 
 
 class Parser(argparse.ArgumentParser):

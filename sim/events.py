@@ -41,6 +41,5 @@ class EventLog:
     def frame(self) -> pd.DataFrame:
         columns = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(COLUMNS)
         types = {"round": "int64", "value": "float64"}
-        return pd.DataFrame(
-            {name: pd.Series(values, dtype=types.get(name, "str")) for name, values in zip(COLUMNS, columns, strict=True)}
-        )
+        pairs = zip(COLUMNS, columns, strict=True)
+        return pd.DataFrame({name: pd.Series(values, dtype=types.get(name, "str")) for name, values in pairs})
