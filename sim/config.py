@@ -525,7 +525,12 @@ def load_scenario(
 
 def with_changes(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
     """A copy of `scenario` with dotted key paths set: {'patron.toughness': 0.2}."""
-    data = scenario.model_dump(mode="json")
-    for key, value in changes.items():
-        data = apply_override(data, f"{key}={json.dumps(value)}", "<changes>")
+    data = scenario.model_dump(mode="json")  # a fresh structure: set values in place
+    for key_path, value in changes.items():
+        node, keys = data, key_path.split(".")
+        for key in keys[:-1]:
+            if not isinstance(node.get(key), dict):
+                node[key] = {}
+            node = node[key]
+        node[keys[-1]] = value
     return validate(Scenario, data, "<changes>")

@@ -1,8 +1,11 @@
 """Every notebook in notebooks/ runs from top to bottom without an error, in a kernel of the
-interpreter that runs the tests (so it sees the same installed `sim`)."""
+interpreter that runs the tests (so it sees the same installed `sim`), and is stored without
+outputs. The seminar notebooks have learning goals and exercises, each with a hidden solution
+that runs (and asserts what it claims) when the notebook runs."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -15,6 +18,8 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+SEMINARS = ("02_bargaining_theory", "03_two_level_games", "04_credible_threats", "05_hedging")
+SOLUTION_LABEL = "Solution (click to expand)"
 CELL_TIMEOUT_S = 120
 # jupyter_client itself launches a spec whose command is a bare "python" with sys.executable
 MAJOR, MINOR = sys.version_info[:2]
@@ -61,3 +66,36 @@ def test_the_kernel_is_this_interpreter() -> None:
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda path: path.name)
 def test_notebook_runs(path: Path) -> None:
     execute(nbformat.read(path, as_version=4))
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda path: path.name)
+def test_notebook_is_stored_without_outputs(path: Path) -> None:
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: a cell has outputs"
+
+
+def heading(cell: nbformat.NotebookNode, title: str) -> bool:
+    return cell.cell_type == "markdown" and re.search(rf"^#+\s*{title}", cell.source, re.M) is not None
+
+
+@pytest.mark.parametrize("name", SEMINARS)
+def test_seminar_has_goals_exercises_and_hidden_solutions(name: str) -> None:
+    path = NOTEBOOKS / f"{name}.ipynb"
+    assert path.is_file(), f"missing seminar notebook {path.name}"
+    cells = nbformat.read(path, as_version=4).cells
+    assert any(heading(c, "Learning goals") for c in cells), f"{name}: no 'Learning goals' heading"
+    exercises = [i for i, c in enumerate(cells) if heading(c, r"Exercise\b")]
+    assert exercises, f"{name}: no exercise"
+    solutions = [i for i, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])]
+    for i in solutions:
+        cell, label = cells[i], cells[i - 1]
+        assert cell.cell_type == "code", f"{name}: cell {i} tagged 'solution' is not code"
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, f"{name}: solution {i} not hidden"
+        assert label.cell_type == "markdown" and SOLUTION_LABEL in label.source, (
+            f"{name}: solution {i} is not preceded by a markdown cell '{SOLUTION_LABEL}'"
+        )
+    # every exercise has its own solution before the next exercise begins
+    for start, end in zip(exercises, [*exercises[1:], len(cells)], strict=True):
+        assert any(start < i < end for i in solutions), f"{name}: the exercise in cell {start} has no solution"
+    assert any("assert" in cells[i].source for i in solutions), f"{name}: no solution asserts what it claims"
