@@ -37,8 +37,9 @@ class Negotiator:
         self.deadline_round = next((d for d in self.deadlines if d >= round_ + self.min_rounds), None)
 
     def tick(self, round_: int) -> None:
-        """At a deadline, restart from the current offer toward the next one."""
-        if self.deadline_round is not None and round_ >= self.deadline_round:
+        """After a deadline (whose round made the offer planned for it), restart from the
+        current offer toward the next deadline."""
+        if self.deadline_round is not None and round_ > self.deadline_round:
             if self.offers:
                 self.anchor = self.offers[-1]
             self.start(round_)
