@@ -152,7 +152,10 @@ class Reactions(Part):
     threat_reliability_loss: float = _f(0.05, "share", "R lost per threat", ge=0, le=1)
     drawdown_reliability_loss: float = _f(0.1, "share", "R lost per drawdown", ge=0, le=1)
     reliability_recovery: float = _f(0.05, "per round", "share of the gap to baseline R regained", ge=0, le=1)
-    threat_fear_jump: float = _f(0.3, "share", "share of (1-pi) added to fear by a threat", ge=0, le=1)
+    threat_fear_jump: float = _f(0.3, "share", "share of (1-pi) added to fear by a credible threat", ge=0, le=1)
+    empty_threat_weight: float = _f(
+        0.3, "share", "share of that jump from a threat the patron would not carry out", ge=0, le=1
+    )
     drawdown_fear_jump: float = _f(0.2, "share", "share of (1-pi) added by a drawdown", ge=0, le=1)
     fear_decay: float = _f(0.1, "per round", "share of the gap to baseline fear lost", ge=0, le=1)
 

@@ -223,7 +223,8 @@ class AllianceModel(mesa.Model):
                     threats = 1
                     self.log.add(r, date, self.patron.name, "threat", name, table.demand,
                                  f"drawdown by {self.calendar.label(deadline)}")  # fmt: skip
-            host.react(walkouts, threats, drawdowns)
+            credible = not threats or self.patron.prefers_drawdown(host)
+            host.react(walkouts, threats, drawdowns, credible)
             pressure = self.pressure[host.config.public]
             pressure.walkouts += walkouts
             pressure.threats += threats

@@ -121,3 +121,23 @@ def test_schelling_conjecture_tied_hands_bargain_better_but_risk_no_deal():
     print(f"mean payment {payments}, no-deal rate {no_deal}")
     assert payments[0] > payments[1] > payments[2]
     assert no_deal[0] < no_deal[1] < no_deal[2]
+
+
+def test_a_costly_threat_frightens_the_host_more_than_a_cheap_one():
+    """Fearon (1994): audience costs make a threat credible; the host reads them."""
+
+    def fear_jumps(audience_cost: float) -> list[float]:
+        changes = {"patron.transactionalism": 0.6, "patron.audience_cost_usd_bn": audience_cost}
+        config = scenario("baseline_2019", **changes)
+        jumps = []
+        for r in runs(config, SEEDS):
+            threats = r.events[(r.events["kind"] == "threat") & (r.events["table"] == SK)]
+            if not threats.empty:
+                k = int(threats["round"].iloc[0])
+                fear = r.rounds.set_index("round")[f"{SK}.fear"]
+                jumps.append(fear[k] - fear[k - 1])
+        return jumps
+
+    cheap, costly = fear_jumps(0.0), fear_jumps(1.5)
+    assert len(cheap) >= 20 and len(costly) >= 20
+    assert np.mean(costly) > 2 * np.mean(cheap) > 0

@@ -106,15 +106,18 @@ class Host(mesa.Agent):
         return False
 
     # ------------------------------------------------------------ beliefs and hedging
-    def react(self, walkouts: int, threats: int, drawdowns: int) -> None:
-        """Reliability and fear move with the patron's moves, then drift back."""
+    def react(self, walkouts: int, threats: int, drawdowns: int, credible: bool = True) -> None:
+        """Reliability and fear move with the patron's moves, then drift back. A threat the
+        patron would not carry out (drawing down would not beat backing down, audience cost
+        included) frightens less (Fearon 1994)."""
         r = self.config.reactions
         self.reliability += r.reliability_recovery * (self.config.reliability - self.reliability)
         self.fear += r.fear_decay * (self.fear0 - self.fear)
         loss = r.walkout_reliability_loss * walkouts + r.threat_reliability_loss * threats
         loss += r.drawdown_reliability_loss * drawdowns
         self.reliability = max(0.0, self.reliability - loss)
-        for jump, n in ((r.threat_fear_jump, threats), (r.drawdown_fear_jump, drawdowns)):
+        threat_jump = r.threat_fear_jump * (1.0 if credible else r.empty_threat_weight)
+        for jump, n in ((threat_jump, threats), (r.drawdown_fear_jump, drawdowns)):
             for _ in range(n):
                 self.fear += jump * (1.0 - self.fear)
 
