@@ -267,3 +267,19 @@ def test_prim_finds_the_box_that_holds_the_cases():
     assert box.limits["a"][0] == pytest.approx(0.6, abs=0.05) and box.limits["b"][1] == pytest.approx(0.5, abs=0.05)
     assert box.density > 0.9 and box.coverage > 0.8
     assert "a >= 0.6" in box.rules() or "a >= 0.59" in box.rules() or "a >= 0.61" in box.rules()
+
+
+@pytest.mark.parametrize("sampler", ["random", "lhs"])
+def test_random_and_latin_hypercube_designs_cover_their_ranges(tmp_path, sampler):
+    from sim.experiment.design import load_sweep
+
+    text = SOBOL.replace("replicates: 1", "replicates: 2")
+    plan = load_sweep(sweep_file(tmp_path, text=text, sampler=sampler, samples=40))
+    assert len(plan.points) == 40 and plan.runs_total == 80
+    demand = np.array([p["hosts.south_korea.demand_usd_bn"] for p in plan.points])
+    assert demand.min() >= 1.5 and demand.max() <= 6.0 and demand.std() > 0.8
+    if sampler == "lhs":  # one point in each of the 40 strata of every dimension
+        strata = np.floor((demand - 1.5) / 4.5 * 40).astype(int)
+        assert sorted(strata) == list(range(40))
+    again = load_sweep(sweep_file(tmp_path, text=text, sampler=sampler, samples=40))
+    assert again.points == plan.points  # the design is a function of the root seed

@@ -62,10 +62,10 @@ def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
         echo(f"\nMost influential parameters ({'Sobol total index' if score == 'ST' else 'Morris mu*'}):")
         for outcome, group in indices.groupby("outcome", sort=False):
             top = group.nlargest(3, score)
-            echo(
-                f"  {outcome}: "
-                + ", ".join(f"{r.parameter} {getattr(r, score):.2f}" for r in top.itertuples())
-            )
+            line = f"  {outcome}: " + ", ".join(f"{r.parameter} {getattr(r, score):.2f}" for r in top.itertuples())
+            if score == "ST" and (group["ST"] > 1.0).any():
+                line += "  (a total index above 1: noise dominates this outcome; add replicates or samples)"
+            echo(line)
 
     boxes = discover(runs, plan.keys)
     (out / "discovery.json").write_text(json.dumps(boxes, indent=2, default=float) + "\n")
