@@ -22,9 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.play", "sim.tourn
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, like every other bad input
-        self.exit(
-            EXIT_BAD_INPUT, f"allysim: error: {message} (see 'allysim {self.prog.split()[-1]} --help')\n"
-        )
+        self.exit(EXIT_BAD_INPUT, f"allysim: error: {message} (see 'allysim {self.prog.split()[-1]} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,9 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     store.write_run(result, out, manifest, extras)
     for line in plots.story(result):
         print(line)
-    print(
-        f"Results in {out}/ (rounds.parquet, events.parquet, summary.json{', trace.png' if extras else ''})"
-    )
+    print(f"Results in {out}/ (rounds.parquet, events.parquet, summary.json{', trace.png' if extras else ''})")
     return 0
 
 

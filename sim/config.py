@@ -56,8 +56,7 @@ class StrategyChoice(Part):
         for key in self.params:
             if key not in allowed:
                 raise ValueError(
-                    f"strategy {self.name!r} has no parameter {key!r}; accepted: "
-                    f"{', '.join(allowed) or 'none'}"
+                    f"strategy {self.name!r} has no parameter {key!r}; accepted: {', '.join(allowed) or 'none'}"
                 )
         return self
 
@@ -76,9 +75,7 @@ class Modules(Part):
 
 
 class Walkout(Part):
-    min_gap: float = _f(
-        0.3, "share", "relative gap (demand-counter)/demand below which no walkout", ge=0, le=1
-    )
+    min_gap: float = _f(0.3, "share", "relative gap (demand-counter)/demand below which no walkout", ge=0, le=1)
     steepness: float = _f(8.0, "1", "slope k_w of the walkout sigmoid", ge=0)
     threshold: float = _f(0.6, "1", "threshold theta_w of toughness*tau*gap", ge=0)
     suspend_rounds: int = _f(2, "rounds", "rounds a table stays suspended after a walkout", ge=0, le=24)
@@ -93,9 +90,7 @@ class Threat(Part):
 
 
 class Linkage(Part):
-    strength: float = _f(
-        0.5, "1", "lambda_link: demand factor per point of increase above the reference", ge=0
-    )
+    strength: float = _f(0.5, "1", "lambda_link: demand factor per point of increase above the reference", ge=0)
     reference_increase_pct: float = _f(10.0, "%", "x_ref: increase that re-prices nothing")
 
 
@@ -172,17 +167,13 @@ class Host(Part):
     payment_usd_bn: float = _f(..., "US$bn/year", "P0, the payment under the expiring agreement", gt=0)
     demand_usd_bn: float = _f(..., "US$bn/year", "the patron's opening demand at this table", gt=0)
     aspiration_usd_bn: float = _f(..., "US$bn/year", "A, the patron's idea of a fair payment", gt=0)
-    patron_value_usd_bn: float = _f(
-        ..., "US$bn/year", "v, strategic value of the position to the patron", ge=0
-    )
+    patron_value_usd_bn: float = _f(..., "US$bn/year", "v, strategic value of the position to the patron", ge=0)
     troops: int = _f(..., "persons", "T0, US troops stationed", ge=0)
     troop_floor: int = _f(0, "persons", "legal floor below which no drawdown goes", ge=0)
     drawdown_step: int = _f(4000, "persons", "troops withdrawn per drawdown", ge=1)
     alliance_value_usd_bn: float = _f(..., "US$bn/year", "B, value of the alliance itself", ge=0)
     alliance_value_spread: float = _f(0.2, "share", "relative sd of the per-run draw of B", ge=0, le=1)
-    troop_value_usd_bn: float = _f(
-        ..., "US$bn/year", "sigma, security value of the full troop presence", ge=0
-    )
+    troop_value_usd_bn: float = _f(..., "US$bn/year", "sigma, security value of the full troop presence", ge=0)
     reliability: float = _f(0.8, "share", "R0, perceived reliability of the patron", ge=0, le=1)
     fear: float = _f(0.2, "probability", "pi0, belief that a lapse brings a drawdown", ge=0, le=1)
     fear_spread: float = _f(0.05, "probability", "sd of the per-run draw of pi0", ge=0, le=1)
@@ -255,9 +246,7 @@ class Shocks(Part):
     lapse_blame: float = _f(0.02, "share", "anti-US sentiment added per lapsed round", ge=0)
     coercion_support: float = _f(0.03, "share", "alliance support added by China's coercion", ge=0)
     drawdown_anti_us: float = _f(0.05, "share", "anti-US sentiment added by a drawdown", ge=0)
-    hedge_support: float = _f(
-        0.02, "share", "support for troops lost by a host's hedge (patron's public)", ge=0
-    )
+    hedge_support: float = _f(0.02, "share", "support for troops lost by a host's hedge (patron's public)", ge=0)
 
 
 class Public(Part):
@@ -326,8 +315,7 @@ class Scenario(Part):
         for name, host in self.hosts.items():
             if host.public not in self.publics:
                 raise ValueError(
-                    f"hosts.{name}.public: {host.public!r} is not in publics "
-                    f"({', '.join(self.publics) or 'none'})"
+                    f"hosts.{name}.public: {host.public!r} is not in publics ({', '.join(self.publics) or 'none'})"
                 )
             if (
                 self.modules.publics

@@ -21,9 +21,7 @@ def debrief(result: RunResult, tables: list[str], government: str, seeds: int) -
     summary, scenario = result.summary, result.scenario
     mine = summary["utilities"][government]
     lines = ["", "=== How it ended ===", *story(result)]
-    lines.append(
-        f"Your government's utility: {mine:.2f} (US$bn a year, mean over {summary['rounds']} rounds)."
-    )
+    lines.append(f"Your government's utility: {mine:.2f} (US$bn a year, mean over {summary['rounds']} rounds).")
     if seeds <= 0:
         return lines
     agents = [simulate(scenario, seed).summary for seed in range(seeds)]

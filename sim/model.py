@@ -109,9 +109,7 @@ class AllianceModel(mesa.Model):
         for shock in cfg.calendar.security_shocks:
             if cal.round_of(shock.date) == r:
                 self.hosts[shock.host].troop_value += shock.troop_value_change_usd_bn
-                self.log.add(
-                    r, date, shock.host, "security shock", shock.host, shock.troop_value_change_usd_bn
-                )
+                self.log.add(r, date, shock.host, "security shock", shock.host, shock.troop_value_change_usd_bn)
 
     def change_posture(self, posture) -> None:
         self.patron.adopt(posture)
@@ -122,9 +120,7 @@ class AllianceModel(mesa.Model):
             base = self.config.hosts[name].demand_usd_bn if posture.reset_linkage else table.demand
             anchor = base * posture.demand_factor
             strategy = (
-                make(posture.strategy.name, posture.strategy.params)
-                if posture.strategy
-                else table.patron.strategy
+                make(posture.strategy.name, posture.strategy.params) if posture.strategy else table.patron.strategy
             )
             table.patron.replace_strategy(strategy, anchor, r)
             if table.status == "waiting":
@@ -200,9 +196,7 @@ class AllianceModel(mesa.Model):
         if table.threat is not None:
             if price < table.threat.demand - 1e-9:
                 self.patron.back_down()
-                self.log.add(
-                    r, date, self.patron.name, "backing down", table.host, price, "signed below the threat"
-                )
+                self.log.add(r, date, self.patron.name, "backing down", table.host, price, "signed below the threat")
             table.threat = None
         self._deals_this_round[table.host] = 100 * (price / host.config.payment_usd_bn - 1)
 

@@ -105,9 +105,7 @@ class Seat:
         self.take_chairs()
         if self.side == HOST:
             host = model.hosts[self.government]
-            host.wants_to_stall = lambda round_, demand, outlook: (
-                self.turn(self.government).move.kind == "stall"
-            )
+            host.wants_to_stall = lambda round_, demand, outlook: self.turn(self.government).move.kind == "stall"
             agent_target = host.hedge_target
             host.hedge_target = lambda: min(1.0, agent_target() + self.extra_hedging)
             return
@@ -241,9 +239,7 @@ class Seat:
         lines.append(f"Election clock: {self.clock(host)}.")
         other = model.patron.name if self.side == HOST else host.name
         if theirs:
-            lines.append(
-                f"{capital(possessive(other))} moves so far: " + ", ".join(usd(x) for x in theirs[-6:])
-            )
+            lines.append(f"{capital(possessive(other))} moves so far: " + ", ".join(usd(x) for x in theirs[-6:]))
         if mine:
             lines.append("Yours so far: " + ", ".join(usd(x) for x in mine[-6:]))
         lines.append(f"State: {self.state(table)}.")
@@ -331,9 +327,7 @@ def play(scenario: Scenario, government: str, seed: int, moves: Keyboard | MoveF
     seat.install()
     tables = " and ".join(title(t) for t in seat.tables)
     at = f"at the table{'s' if len(seat.tables) > 1 else ''} of {tables}"
-    write(
-        f"allysim play: you are the government of {country(government)}, {at} ({scenario.name}, seed {seed})."
-    )
+    write(f"allysim play: you are the government of {country(government)}, {at} ({scenario.name}, seed {seed}).")
     write("Payments are in US$bn a year.")
     write(f"Moves: {HELP[seat.side]}")
     model.run()
@@ -378,9 +372,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         raise ScenarioError(args.scenario, "--as", f"{args.government!r} is not a government of this "
                             f"scenario; accepted: {', '.join(governments)}")  # fmt: skip
     if args.debrief_seeds < 0:
-        print(
-            f"allysim: error: --debrief-seeds must be 0 or more (got {args.debrief_seeds})", file=sys.stderr
-        )
+        print(f"allysim: error: --debrief-seeds must be 0 or more (got {args.debrief_seeds})", file=sys.stderr)
         return EXIT_BAD_INPUT
     side = PATRON if args.government == scenario.patron.name else HOST
     moves = MoveFile(args.moves, side) if args.moves else Keyboard(side, echo=not sys.stdin.isatty())

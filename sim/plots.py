@@ -112,9 +112,7 @@ def _dance(ax: plt.Axes, result: RunResult, host: str, x: np.ndarray) -> None:
     ax.set_ylim(0, top * 1.12)
     table = result.summary["tables"][host]
     if table["deal"]:
-        outcome = (
-            f"deal {table['deal_date']} at ${table['payment_usd_bn']:.2f}bn ({table['increase_pct']:+.0f}%)"
-        )
+        outcome = f"deal {table['deal_date']} at ${table['payment_usd_bn']:.2f}bn ({table['increase_pct']:+.0f}%)"
     else:
         outcome = "no deal"
     ax.set_title(f"{_title(host)}: {outcome}", loc="left", fontsize=11)

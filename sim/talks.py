@@ -19,9 +19,7 @@ from sim.strategies import HOST, PATRON, Information, Situation, Strategy, make
 class Negotiator:
     """A strategy with its clock: restarts at each deadline, holds after the last."""
 
-    def __init__(
-        self, strategy: Strategy, side: int, opening: float, deadlines: list[int], min_rounds: int = 1
-    ):
+    def __init__(self, strategy: Strategy, side: int, opening: float, deadlines: list[int], min_rounds: int = 1):
         self.strategy, self.side, self.anchor = strategy, side, opening
         self.deadlines = sorted(deadlines)
         self.min_rounds = min_rounds
@@ -108,9 +106,7 @@ def new_table(model, name: str) -> Table:
     host = cfg.hosts[name]
     cal = model.calendar
     patron_deadlines = [cal.round_of(d) for d in cfg.patron.elections] + [cfg.rounds]
-    host_deadlines = [cal.round_of(e.date) for e in host.elections] + [
-        cal.round_of(host.agreement_expires) + 1
-    ]
+    host_deadlines = [cal.round_of(e.date) for e in host.elections] + [cal.round_of(host.agreement_expires) + 1]
     opening_counter = host.payment_usd_bn * (1 + host.opening_increase_pct / 100)
     return Table(
         host=name,

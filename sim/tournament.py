@@ -209,9 +209,7 @@ class ScoredModel(AllianceModel):
     def _charged(self, table, act):
         before = self.patron.audience_costs_paid + self.patron.domestic_costs_paid
         result = act()
-        self.one_offs[table.host] += (
-            self.patron.audience_costs_paid + self.patron.domestic_costs_paid - before
-        )
+        self.one_offs[table.host] += self.patron.audience_costs_paid + self.patron.domestic_costs_paid - before
         return result
 
     def close_deal(self, table, price: float) -> None:
@@ -249,9 +247,7 @@ def score(scenario: Scenario, seed: int, tables: list[str]) -> list[dict]:
 
 def play_pairing(task: tuple[Scenario, list[int], list[str], str, str]) -> list[dict]:
     scenario, seeds, tables, patron, host = task
-    return [
-        {"patron": patron, "host": host, **row} for seed in seeds for row in score(scenario, seed, tables)
-    ]
+    return [{"patron": patron, "host": host, **row} for seed in seeds for row in score(scenario, seed, tables)]
 
 
 def pairing_scenario(t: Tournament, patron: Entrant, host: Entrant) -> Scenario:
@@ -268,9 +264,7 @@ def _load_files(files: list[Path]) -> None:  # in each worker: the entrants' str
 
 def run_tournament(t: Tournament, workers: int = 1) -> pd.DataFrame:
     """Every pairing over the same seeds: one row per (pairing, seed, scored table), in order."""
-    tasks = [
-        (pairing_scenario(t, p, h), t.seeds, t.tables, p.shown, h.shown) for p in t.patrons for h in t.hosts
-    ]
+    tasks = [(pairing_scenario(t, p, h), t.seeds, t.tables, p.shown, h.shown) for p in t.patrons for h in t.hosts]
     if workers <= 1:
         parts = [play_pairing(task) for task in tasks]
     else:

@@ -65,9 +65,7 @@ def host_utility(
     return -payment + security + hedge - pressure * shortfall - lapse_cost * lapsed
 
 
-def electoral_pressure(
-    months_to_election: float | None, base: float, peak: float, decay_months: float
-) -> float:
+def electoral_pressure(months_to_election: float | None, base: float, peak: float, decay_months: float) -> float:
     """eps(t) = eps0 + eps1 exp(-months to the next election / lambda_e); eps0 with none ahead."""
     if months_to_election is None:
         return base

@@ -63,9 +63,7 @@ def test_check_prints_the_resolved_scenario(capsys):
     assert "2020-04-15" not in printed  # the variant removed the election
 
 
-@pytest.mark.parametrize(
-    "variant", ["conciliatory_patron", "no_chinese_inducements", "no_election_ahead", "analytic"]
-)
+@pytest.mark.parametrize("variant", ["conciliatory_patron", "no_chinese_inducements", "no_election_ahead", "analytic"])
 def test_variants_extend_the_baseline(variant):
     text = (ROOT / "configs" / "scenarios" / f"{variant}.yaml").read_text()
     assert "extends: baseline_2019.yaml" in text

@@ -65,9 +65,7 @@ def test_scripted_game_as_south_korea_reaches_a_deal_and_debriefs(allysim, tmp_p
 
 def test_the_moves_are_what_the_table_sees(tmp_path):
     scenario = load_scenario(BASELINE)
-    result, _ = play(
-        scenario, "south_korea", 1, MoveFile(moves_file(tmp_path, SOUTH_KOREA), HOST), lambda _: None
-    )
+    result, _ = play(scenario, "south_korea", 1, MoveFile(moves_file(tmp_path, SOUTH_KOREA), HOST), lambda _: None)
     events = result.events[result.events.table == "south_korea"]
     counters = events[(events.kind == "counter") & (events.actor == "south_korea")].value.round(6).tolist()
     assert counters[:4] == [1.0, 1.0, 1.0, 1.1]  # counter, stall, hedge (as before), counter

@@ -29,9 +29,7 @@ def test_rubinstein_share_is_the_textbook_formula():
 
 @pytest.mark.parametrize("d_p, d_h", [(0.98, 0.98), (0.9, 0.7), (0.7, 0.95), (0.5, 0.5)])
 def test_two_rubinstein_players_agree_in_round_one_at_the_closed_form(d_p, d_h):
-    config = analytic(
-        "rubinstein", "rubinstein", **{"patron.discount": d_p, "hosts.south_korea.discount": d_h}
-    )
+    config = analytic("rubinstein", "rubinstein", **{"patron.discount": d_p, "hosts.south_korea.discount": d_h})
     result = simulate(config, seed=0)
     table = result.summary["tables"]["south_korea"]
     r_p, r_h = zone(result)
@@ -82,9 +80,7 @@ def test_linear_deal_is_the_discrete_protocol_not_the_continuous_crossing():
 
 def test_two_nash_players_agree_at_the_product_maximizing_payment():
     # the patron's aspiration inside the zone puts a kink of loss aversion in its gains
-    config = analytic(
-        "nash", "nash", **{"patron.loss_aversion": 3.0, "hosts.south_korea.aspiration_usd_bn": 0.4}
-    )
+    config = analytic("nash", "nash", **{"patron.loss_aversion": 3.0, "hosts.south_korea.aspiration_usd_bn": 0.4})
     result = simulate(config, seed=0)
     r_p, r_h = zone(result)
     table = result.summary["tables"]["south_korea"]
@@ -94,9 +90,7 @@ def test_two_nash_players_agree_at_the_product_maximizing_payment():
     p = np.linspace(r_p, r_h, 200_001)
     tau, lam, aspiration = patron.transactionalism, patron.loss_aversion, host.aspiration_usd_bn
     gain_patron = (
-        tau * p
-        - lam * tau * np.maximum(0, aspiration - p)
-        - (tau * r_p - lam * tau * max(0, aspiration - r_p))
+        tau * p - lam * tau * np.maximum(0, aspiration - p) - (tau * r_p - lam * tau * max(0, aspiration - r_p))
     )
     gain_host = r_h - p
     best = p[np.argmax(gain_patron * gain_host)]

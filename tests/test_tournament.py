@@ -111,9 +111,7 @@ def test_the_round_robin_is_deterministic(allysim, tmp_path):
 
 def test_a_students_strategy_joins_from_its_file(allysim, tmp_path, capsys):
     (tmp_path / "mine.py").write_text(STUDENT)
-    body = SMALL.replace(
-        "host_strategies: [conceder, hardliner]", "host_strategies: [stubborn_test_entry, linear]"
-    )
+    body = SMALL.replace("host_strategies: [conceder, hardliner]", "host_strategies: [stubborn_test_entry, linear]")
     path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body)
     out = tmp_path / "out"
     assert allysim(["tournament", str(path), "--out", str(out), "--quiet"]) == 0
@@ -147,12 +145,8 @@ def test_the_patrons_table_scores_sum_to_its_utility():
     for seed in (0, 3):
         rows = score(scenario, seed, ["south_korea", "japan"])
         summary = simulate(scenario, seed).summary
-        assert sum(r["patron_utility"] for r in rows) == pytest.approx(
-            summary["utilities"]["united_states"], abs=1e-5
-        )
-        assert [r["host_utility"] for r in rows] == [
-            summary["utilities"][h] for h in ("south_korea", "japan")
-        ]
+        assert sum(r["patron_utility"] for r in rows) == pytest.approx(summary["utilities"]["united_states"], abs=1e-5)
+        assert [r["host_utility"] for r in rows] == [summary["utilities"][h] for h in ("south_korea", "japan")]
 
 
 def test_ties_are_broken_by_deal_rate_then_rounds_to_deal():

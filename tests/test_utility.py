@@ -82,6 +82,6 @@ def test_patron_reservation_is_where_a_deal_stops_beating_the_best_lapse():
 
 
 def test_rival_utility_counts_hedging_and_withdrawn_troops_net_of_its_spending():
-    assert utility.rival_utility(
-        [0.5, 0.0], [0.8, 1.0], [0.2, 0.0], [0.0, 0.1], 1.0, 1.0, 1.0
-    ) == pytest.approx(0.5 + 0.2 - 0.3)
+    assert utility.rival_utility([0.5, 0.0], [0.8, 1.0], [0.2, 0.0], [0.0, 0.1], 1.0, 1.0, 1.0) == pytest.approx(
+        0.5 + 0.2 - 0.3
+    )

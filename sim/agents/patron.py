@@ -18,9 +18,7 @@ from sim.config import Posture
 
 
 class Patron(mesa.Agent):
-    def __init__(
-        self, model: mesa.Model, config: PatronConfig, hosts: dict[str, Host], public: Public | None
-    ):
+    def __init__(self, model: mesa.Model, config: PatronConfig, hosts: dict[str, Host], public: Public | None):
         super().__init__(model)
         self.config, self.hosts, self.public = config, hosts, public
         self.name = config.name
@@ -29,9 +27,7 @@ class Patron(mesa.Agent):
         self.strategy = config.strategy
         rng = model.rng
         self.aspiration0 = {
-            h: max(
-                1e-6, host.config.aspiration_usd_bn * (1 + config.aspiration_spread * rng.standard_normal())
-            )
+            h: max(1e-6, host.config.aspiration_usd_bn * (1 + config.aspiration_spread * rng.standard_normal()))
             for h, host in hosts.items()
         }
         self.aspiration = dict(self.aspiration0)
@@ -42,9 +38,7 @@ class Patron(mesa.Agent):
 
     # ------------------------------------------------------------ valuations
     def troop_support(self) -> float:
-        return (
-            self.public.mean_support if self.public is not None and self.model.config.modules.publics else 0.5
-        )
+        return self.public.mean_support if self.public is not None and self.model.config.modules.publics else 0.5
 
     def drawdown_cost(self) -> float:
         """The US public's cost of one drawdown step."""

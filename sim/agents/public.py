@@ -82,9 +82,7 @@ class Public(mesa.Agent):
         )
         if us_pressure:
             np.clip(self.anti_us + us_pressure * self.sensitivity, 0, 1, out=self.anti_us)
-        tolerance_shift = (
-            s.walkout_log_tolerance * pressure.walkouts + s.threat_log_tolerance * pressure.threats
-        )
+        tolerance_shift = s.walkout_log_tolerance * pressure.walkouts + s.threat_log_tolerance * pressure.threats
         if tolerance_shift or pressure.threats:
             self.log_tolerance += self.anxiety * pressure.threats - tolerance_shift * self.sensitivity
         support_shift = s.coercion_support * pressure.coercions - s.hedge_support * pressure.hedges

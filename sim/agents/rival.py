@@ -42,9 +42,7 @@ class Rival(mesa.Agent):
 
     def moved_closer(self, host: Host, deal_increase_pct: float | None, hedging_change: float) -> bool:
         c = self.config.coercion
-        return (
-            deal_increase_pct is not None and deal_increase_pct > c.increase_pct
-        ) or hedging_change < -c.hedging_cut
+        return (deal_increase_pct is not None and deal_increase_pct > c.increase_pct) or hedging_change < -c.hedging_cut
 
     def coerce(self, host: Host) -> None:
         host.coercion += self.config.coercion.strength_usd_bn

@@ -101,9 +101,7 @@ def simplify(x: pd.DataFrame, y: np.ndarray, limits: dict, tolerance: float = 0.
     limits = dict(limits)
     while limits:
         density = y[within(x, limits)].mean()
-        losses = {
-            c: density - y[within(x, {k: v for k, v in limits.items() if k != c})].mean() for c in limits
-        }
+        losses = {c: density - y[within(x, {k: v for k, v in limits.items() if k != c})].mean() for c in limits}
         column, loss = min(losses.items(), key=lambda kv: kv[1])
         if loss > tolerance * density:
             break

@@ -97,9 +97,7 @@ def sensitivity_bars(indices: pd.DataFrame, folder: Path, top: int = 12) -> list
         y = np.arange(len(group))
         if sobol:
             ax.barh(y + 0.2, group["ST"], 0.4, xerr=group["ST_conf"], label="total (ST)", color="#2166ac")
-            ax.barh(
-                y - 0.2, group["S1"], 0.4, xerr=group["S1_conf"], label="first order (S1)", color="#92c5de"
-            )
+            ax.barh(y - 0.2, group["S1"], 0.4, xerr=group["S1_conf"], label="first order (S1)", color="#92c5de")
             ax.set_xlabel("Sobol index (95% interval)")
         else:
             ax.barh(y, group["mu_star"], 0.6, xerr=group["mu_star_conf"], color="#2166ac", label="mu*")

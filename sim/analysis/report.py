@@ -74,9 +74,7 @@ def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
     for b in boxes:
         if "rules" in b:
             echo(f"  {b['host']} {b['outcome']} ({b['cases']} of {b['runs']} runs): {b['rules']}")
-            echo(
-                f"      coverage {b['coverage']:.0%}, density {b['density']:.0%} (base rate {b['base_rate']:.0%})"
-            )
+            echo(f"      coverage {b['coverage']:.0%}, density {b['density']:.0%} (base rate {b['base_rate']:.0%})")
         else:
             echo(f"  {b['host']} {b['outcome']}: no runs")
     return {"points": points, "sensitivity": indices}

@@ -15,14 +15,10 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     sweep.add_argument("--out", type=Path, help="output folder (default results/sweeps/<name>/)")
     sweep.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
     sweep.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
-    sweep.add_argument(
-        "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786"
-    )
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
     sweep.add_argument("--resume", action="store_true", help="run only the runs missing from --out")
     sweep.add_argument("--quiet", action="store_true", help="no progress output")
-    sweep.add_argument(
-        "--batch-size", type=int, default=0, help="runs per task (default: about 8 tasks a worker)"
-    )
+    sweep.add_argument("--batch-size", type=int, default=0, help="runs per task (default: about 8 tasks a worker)")
     sweep.add_argument("--keep-rounds", nargs="?", const="all", metavar="N",
                        help="also keep per-round tables: of every run, or of a sample of N runs")  # fmt: skip
     sweep.set_defaults(handler=cmd_sweep)
@@ -52,9 +48,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return _fail(f"--keep-rounds takes a number of runs or nothing (got {args.keep_rounds!r})")
     plan = load_sweep(args.sweep)
     out = args.out or Path("results") / "sweeps" / plan.sweep.name
-    options = Options(
-        args.executor, args.workers, args.scheduler, args.batch_size, args.keep_rounds, args.quiet
-    )
+    options = Options(args.executor, args.workers, args.scheduler, args.batch_size, args.keep_rounds, args.quiet)
     try:
         manifest = run_sweep(plan, out, options, resume=args.resume)
     except SweepFolderError as exc:

@@ -96,9 +96,7 @@ class Sweep(_Part):
         if self.design.sampler in ("sobol", "morris"):
             for key, p in self.parameters.items():
                 if p.range is None:
-                    raise ValueError(
-                        f"{self.design.sampler} needs a range for every parameter ({key} has values)"
-                    )
+                    raise ValueError(f"{self.design.sampler} needs a range for every parameter ({key} has values)")
         return self
 
 
@@ -207,9 +205,7 @@ def _check_bounds(path: Path, base: Scenario, parameters: dict[str, Parameter]) 
             try:
                 with_changes(base, {key: value})
             except ScenarioError as exc:
-                raise ScenarioError(
-                    path, f"parameters.{key}", f"{value!r} is not accepted: {exc.message}"
-                ) from None
+                raise ScenarioError(path, f"parameters.{key}", f"{value!r} is not accepted: {exc.message}") from None
 
 
 # ------------------------------------------------------------------ samplers

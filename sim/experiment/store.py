@@ -36,9 +36,7 @@ def git_commit() -> str | None:
     """The commit of the source tree the package runs from, if it is a git checkout."""
     here = Path(__file__).resolve().parent
     try:
-        done = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
-        )
+        done = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None if done.returncode == 0 else None
@@ -127,9 +125,7 @@ def runs_schema(plan):
         else:
             kind = pa.string()
         fields.append((key, kind))
-    sample = keep(
-        flatten(simulate(plan.base.model_copy(update={"rounds": 1}), 0).summary), plan.sweep.outcomes
-    )
+    sample = keep(flatten(simulate(plan.base.model_copy(update={"rounds": 1}), 0).summary), plan.sweep.outcomes)
     for key in sample:
         leaf = key.rsplit(".", 1)[-1]
         kind = pa.bool_() if leaf in BOOL_KEYS else pa.int64() if leaf in INT_KEYS else pa.float64()
