@@ -79,19 +79,23 @@ def test_every_executor_gives_byte_identical_results(tmp_path):
     assert len(set(outputs.values())) == 1, {k: len(v) for k, v in outputs.items()}
 
 
-def test_a_sweep_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path, stop):
     path = sweep_file(tmp_path, name="long", replicates=30)  # 120 runs
     whole = tmp_path / "whole"
     assert run(path, "--out", whole, "--executor", "serial") == 0
     killed = tmp_path / "killed"
     command = [sys.executable, "-m", "sim", "sweep", path, "--out", str(killed), "--executor", "processes",
                "--workers", "2", "--batch-size", "4", "--quiet"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while len(list((killed / "runs").glob("part-*.parquet"))) < 5 and time.time() < deadline:
         time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    os.killpg(process.pid, stop)  # the whole process group, as Ctrl-C in a terminal does
+    err = process.communicate(timeout=60)[1]
+    if stop == signal.SIGINT:
+        assert process.returncode == 130 and "--resume" in err
+        assert json.loads((killed / "manifest.json").read_text())["status"] == "interrupted"
     stored = len(pd.read_parquet(killed / "runs"))
     assert 0 < stored < 120, "the sweep should have been killed mid-way"
     assert run(path, "--out", killed, "--resume") == 0
