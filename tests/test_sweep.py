@@ -287,3 +287,19 @@ def test_random_and_latin_hypercube_designs_cover_their_ranges(tmp_path, sampler
         assert sorted(strata) == list(range(40))
     again = load_sweep(sweep_file(tmp_path, text=text, sampler=sampler, samples=40))
     assert again.points == plan.points  # the design is a function of the root seed
+
+
+def test_progress_draws_a_bar_with_rate_and_time_left_in_a_terminal():
+    from sim.experiment.runner import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    bar = Progress(total=100, done=20, quiet=False, stream=screen)
+    bar.update(30)
+    bar.close()
+    text = screen.getvalue()
+    assert text.startswith("\r[") and "50/100 runs" in text and "runs/s" in text and "s left" in text
+    assert text.count("#") == 15 and text.endswith("\n")  # half of the 30-character bar
