@@ -1,4 +1,4 @@
-"""The parameter table of docs/ODD.md, generated from the scenario schema (sim/config.py) and
+"""The parameter table of docs/ODD.md, generated from the scenario schema (sim/schema.py) and
 the baseline scenario, so that defaults, units, baseline values and sources cannot drift.
 
 `python -m sim.docs` rewrites the block between the markers in docs/ODD.md; `--check` exits 1

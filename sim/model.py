@@ -19,8 +19,8 @@ import numpy as np
 from sim import talks
 from sim.agents import Host, Patron, Pressure, Public, Rival
 from sim.calendar import Calendar
-from sim.config import Scenario
 from sim.events import EventLog
+from sim.schema import Scenario
 from sim.strategies import make
 from sim.talks import Threat
 

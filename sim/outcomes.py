@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.config import Scenario
 from sim.model import AllianceModel
+from sim.schema import Scenario
 
 
 @dataclass

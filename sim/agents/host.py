@@ -13,7 +13,7 @@ import mesa
 
 from sim import utility
 from sim.agents.public import Public
-from sim.config import Host as HostConfig
+from sim.schema import Host as HostConfig
 
 
 class Host(mesa.Agent):

@@ -13,8 +13,8 @@ import mesa
 from sim import utility
 from sim.agents.host import Host
 from sim.agents.public import Public
-from sim.config import Patron as PatronConfig
-from sim.config import Posture
+from sim.schema import Patron as PatronConfig
+from sim.schema import Posture
 
 
 class Patron(mesa.Agent):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.config import Public as PublicConfig
+from sim.schema import Public as PublicConfig
 
 
 @dataclass

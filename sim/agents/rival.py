@@ -7,7 +7,7 @@ import mesa
 
 from sim import utility
 from sim.agents.host import Host
-from sim.config import Rival as RivalConfig
+from sim.schema import Rival as RivalConfig
 
 
 class Rival(mesa.Agent):
