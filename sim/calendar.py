@@ -12,6 +12,7 @@ class Calendar:
         self.start = date(start.year, start.month, 1)
         self.rounds = rounds
         self._labels: dict[int, str] = {}
+        self._next: dict[tuple, date | None] = {}
 
     def date_of(self, round_: int) -> date:
         """The first day of the round's month."""
@@ -33,5 +34,7 @@ class Calendar:
 
     def next_on_or_after(self, round_: int, days: list[date]) -> date | None:
         """The first of the days not in a month before this round's."""
-        ahead = sorted(d for d in days if self.round_of(d) >= round_)
-        return ahead[0] if ahead else None
+        key = (round_, tuple(days))
+        if key not in self._next:
+            self._next[key] = min((d for d in days if self.round_of(d) >= round_), default=None)
+        return self._next[key]

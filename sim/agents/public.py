@@ -122,8 +122,10 @@ class Public(mesa.Agent):
 
     def _refresh_means(self) -> None:
         # encounters move both partners by the same amount: they never change a mean
-        self.mean_anti_us = float(self.anti_us.mean())
-        self.mean_support = float(self.support.mean())
+        # (np.add.reduce: ndarray.mean's Python wrapper costs more than the sum itself)
+        n = len(self.group)
+        self.mean_anti_us = float(np.add.reduce(self.anti_us)) / n
+        self.mean_support = float(np.add.reduce(self.support)) / n
 
     def _refresh(self) -> None:
         """Recompute the published aggregates once per round."""
