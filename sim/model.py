@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 from sim import talks
-from sim.agents import Host, Patron, Pressure, Public, Rival
+from sim.agents import Host, News, Patron, Public, Rival
 from sim.calendar import Calendar
 from sim.events import EventLog
 from sim.schema import Scenario
@@ -49,7 +49,7 @@ class AllianceModel(mesa.Model):
         spread = config.patron.belief_spread_usd_bn
         self.belief_errors = {h: tuple(spread * self.rng.standard_normal(2)) for h in self.hosts}
         self.tables = {name: talks.new_table(self, name) for name in config.hosts}
-        self.pressure = {name: Pressure() for name in config.publics}
+        self.news = {name: News() for name in config.publics}
         self.rows: list[dict] = []
         self.hedging_peak = {h: host.hedging for h, host in self.hosts.items()}
         self._deals_this_round: dict[str, float] = {}
@@ -99,7 +99,7 @@ class AllianceModel(mesa.Model):
                 self.log.add(r, date, name, "expiry", name, host.config.payment_usd_bn)
                 self.log.add(r, date, name, "lapse", name, host.payment)
             if host.lapsed:
-                self.pressure[host.config.public].lapsed += 1
+                self.news[host.config.public].lapsed += 1
         for day in cfg.patron.elections:
             if cal.round_of(day) == r:
                 self.log.add(r, date, self.patron.name, "election", details="presidential")
@@ -144,9 +144,9 @@ class AllianceModel(mesa.Model):
             return
         self._pairs = {}
         for name, public in self.publics.items():
-            public.absorb(self.pressure[name])
+            public.absorb(self.news[name])
             public.step()
-        self.pressure = {name: Pressure() for name in self.publics}
+        self.news = {name: News() for name in self.publics}
 
     # ------------------------------------------------------------ 3. rival
     def rival_phase(self) -> None:
@@ -219,10 +219,10 @@ class AllianceModel(mesa.Model):
                                  f"drawdown by {self.calendar.label(deadline)}")  # fmt: skip
             credible = not threats or self.patron.prefers_drawdown(host)
             host.react(walkouts, threats, drawdowns, credible)
-            pressure = self.pressure[host.config.public]
-            pressure.walkouts += walkouts
-            pressure.threats += threats
-            pressure.drawdowns += drawdowns
+            news = self.news[host.config.public]
+            news.walkouts += walkouts
+            news.threats += threats
+            news.drawdowns += drawdowns
         for name, increase in self._deals_this_round.items():
             if cfg.modules.linkage:
                 self.link(name, increase)
@@ -235,7 +235,7 @@ class AllianceModel(mesa.Model):
                 if abs(change) > 0.02:
                     self.log.add(r, date, name, "hedge", name, host.hedging, f"{change:+.2f}")
                     if change > 0 and self.patron.public is not None:
-                        self.pressure[cfg.patron.public].hedges += 1
+                        self.news[cfg.patron.public].hedges += 1
                 if cfg.modules.rival and self.rival.moved_closer(host, None, change):
                     self.coerce(name, f"hedging cut by {-change:.2f}")
 
@@ -283,7 +283,7 @@ class AllianceModel(mesa.Model):
     def coerce(self, name: str, why: str) -> None:
         host = self.hosts[name]
         self.rival.coerce(host)
-        self.pressure[host.config.public].coercions += 1
+        self.news[host.config.public].coercions += 1
         self.log.add(self.round, self.calendar.label(self.round), self.rival.name, "coercion", name,
                      host.coercion, why)  # fmt: skip
 

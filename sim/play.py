@@ -200,8 +200,8 @@ class Seat:
         model.log.add(r, model.calendar.label(r), host.name, "hedge", host.name, host.hedging,
                       f"{host.hedging - before:+.2f}, the student's move")  # fmt: skip
         patron_public = model.config.patron.public
-        if patron_public in model.pressure:  # the patron's public minds a hedge, as in the model's rule
-            model.pressure[patron_public].hedges += 1
+        if patron_public in model.news:  # the patron's public minds a hedge, as in the model's rule
+            model.news[patron_public].hedges += 1
 
     # ------------------------------------------------------------ what the student sees
     def briefing(self, table) -> list[str]:

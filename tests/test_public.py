@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import scenario
 
-from sim.agents import Pressure
+from sim.agents import News
 from sim.model import AllianceModel
 
 
@@ -38,15 +38,15 @@ def test_shortfall_does_not_saturate_where_opposition_does(korea):
 
 def test_walkout_lowers_tolerance_and_raises_anti_us_sentiment(korea):
     before_tol, before_anti = korea.median_tolerance, korea.mean_anti_us
-    korea.absorb(Pressure(walkouts=1))
+    korea.absorb(News(walkouts=1))
     korea.discuss()
     assert korea.median_tolerance < before_tol and korea.mean_anti_us > before_anti
 
 
 def test_opinions_decay_back_to_each_citizens_baseline(korea):
-    korea.absorb(Pressure(walkouts=3, threats=2))
+    korea.absorb(News(walkouts=3, threats=2))
     for _ in range(120):
-        korea.absorb(Pressure())
+        korea.absorb(News())
     assert np.allclose(korea.anti_us, korea.anti_us0, atol=1e-4)
 
 

@@ -2,7 +2,7 @@
 
 from sim.agents.host import Host
 from sim.agents.patron import Patron
-from sim.agents.public import Pressure, Public
+from sim.agents.public import News, Public
 from sim.agents.rival import Rival
 
-__all__ = ["Host", "Patron", "Public", "Pressure", "Rival"]
+__all__ = ["Host", "Patron", "Public", "News", "Rival"]

@@ -17,7 +17,7 @@ from sim.schema import Public as PublicConfig
 
 
 @dataclass
-class Pressure:
+class News:
     """What happened to this public's country last round (counts of events)."""
 
     walkouts: int = 0
@@ -71,21 +71,21 @@ class Public(mesa.Agent):
         self._refresh()
 
     # ------------------------------------------------------------ the opinion phase
-    def absorb(self, pressure: Pressure) -> None:
+    def absorb(self, news: News) -> None:
         """Shocks of last round's events, by group, then decay toward each baseline."""
         s = self.config.shocks
         us_pressure = (
-            s.walkout_anti_us * pressure.walkouts
-            + s.threat_anti_us * pressure.threats
-            + s.drawdown_anti_us * pressure.drawdowns
-            + s.lapse_blame * pressure.lapsed
+            s.walkout_anti_us * news.walkouts
+            + s.threat_anti_us * news.threats
+            + s.drawdown_anti_us * news.drawdowns
+            + s.lapse_blame * news.lapsed
         )
         if us_pressure:
             np.clip(self.anti_us + us_pressure * self.sensitivity, 0, 1, out=self.anti_us)
-        tolerance_shift = s.walkout_log_tolerance * pressure.walkouts + s.threat_log_tolerance * pressure.threats
-        if tolerance_shift or pressure.threats:
-            self.log_tolerance += self.anxiety * pressure.threats - tolerance_shift * self.sensitivity
-        support_shift = s.coercion_support * pressure.coercions - s.hedge_support * pressure.hedges
+        tolerance_shift = s.walkout_log_tolerance * news.walkouts + s.threat_log_tolerance * news.threats
+        if tolerance_shift or news.threats:
+            self.log_tolerance += self.anxiety * news.threats - tolerance_shift * self.sensitivity
+        support_shift = s.coercion_support * news.coercions - s.hedge_support * news.hedges
         if support_shift:
             self.support = np.clip(self.support + support_shift, 0, 1)
             self.support_displaced = True
