@@ -16,17 +16,13 @@ from mesa.visualization.utils import update_counter
 
 from sim.config import load_scenario, with_changes
 from sim.model import AllianceModel
-from sim.plots import HOST_COLOURS, MARKERS
+from sim.plots import HOST_COLOURS, MARKERS, title
 from sim.strategies import STRATEGIES
 
 BASELINE = load_scenario(Path(__file__).resolve().parents[1] / "configs" / "scenarios" / "baseline_2019.yaml")
 SEOUL = BASELINE.hosts["south_korea"]
 FEED_LENGTH = 12
 GROUP_STYLES = ["-", "--", ":", "-."]
-
-
-def title(name: str) -> str:
-    return name.replace("_", " ").title()
 
 
 class DashboardModel(AllianceModel):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.outcomes import RunResult, simulate
-from sim.play import capital, possessive, title, usd
-from sim.plots import story
+from sim.play import capital, possessive, usd
+from sim.plots import story, title
 
 
 def share(mask: np.ndarray) -> str:

@@ -20,6 +20,7 @@ from sim.config import Scenario, ScenarioError, load_scenario
 from sim.model import AllianceModel
 from sim.moves import HEDGE_STEP, HELP, Keyboard, Move, MoveFile
 from sim.outcomes import RunResult, collect
+from sim.plots import title
 from sim.strategies import HOST, PATRON, TOLERANCE, Strategy
 
 EXIT_BAD_INPUT = 2
@@ -28,10 +29,6 @@ QUIET_KINDS = {"offer", "counter"}  # shown as the sides' moves, not as news
 
 def usd(x: float) -> str:
     return f"${x:,.2f}bn"
-
-
-def title(name: str) -> str:
-    return name.replace("_", " ").title()
 
 
 def country(name: str) -> str:

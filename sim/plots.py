@@ -29,7 +29,8 @@ COUNTED = {  # summary key -> word in the story
 HOST_COLOURS = ["#2166ac", "#b2182b", "#5aae61", "#9970ab", "#e08214"]
 
 
-def _title(name: str) -> str:
+def title(name: str) -> str:
+    """A key as a name: 'south_korea' -> 'South Korea'."""
     return name.replace("_", " ").title()
 
 
@@ -51,10 +52,10 @@ def trace(result: RunResult, path: str | Path | None = None) -> plt.Figure:
     ax_h, ax_o = axes[n], axes[n + 1]
     for i, host in enumerate(hosts):
         colour = HOST_COLOURS[i % len(HOST_COLOURS)]
-        ax_h.plot(x, rounds[f"{host}.hedging"], color=colour, lw=2, label=f"{_title(host)} hedging")
+        ax_h.plot(x, rounds[f"{host}.hedging"], color=colour, lw=2, label=f"{title(host)} hedging")
         troops = rounds[f"{host}.troops"] / result.scenario.hosts[host].troops
-        ax_h.plot(x, troops, color=colour, lw=1.5, ls=":", label=f"{_title(host)} troops (share of 2019)")
-        ax_o.plot(x, rounds[f"{host}.opposition"], color=colour, lw=2, label=f"{_title(host)} public")
+        ax_h.plot(x, troops, color=colour, lw=1.5, ls=":", label=f"{title(host)} troops (share of 2019)")
+        ax_o.plot(x, rounds[f"{host}.opposition"], color=colour, lw=2, label=f"{title(host)} public")
     ax_h.set_ylim(-0.02, 1.05)
     ax_h.set_ylabel("share")
     ax_h.set_title("Hedging toward China and US troops", loc="left", fontsize=11)
@@ -88,11 +89,11 @@ def _dance(ax: plt.Axes, result: RunResult, host: str, x: np.ndarray) -> None:
     rounds, events = result.rounds, result.events
     demand, counter = rounds[f"{host}.demand_usd_bn"], rounds[f"{host}.counter_usd_bn"]
     ax.plot(x, demand, "-o", ms=3.5, color="#d6604d", lw=2, label="US demand")
-    ax.plot(x, counter, "-o", ms=3.5, color="#4393c3", lw=2, label=f"{_title(host)} offer")
+    ax.plot(x, counter, "-o", ms=3.5, color="#4393c3", lw=2, label=f"{title(host)} offer")
     ax.plot(x, rounds[f"{host}.reservation_patron_usd_bn"], color="#d6604d", lw=1, ls=":",
             label="US reservation")  # fmt: skip
     ax.plot(x, rounds[f"{host}.reservation_host_usd_bn"], color="#4393c3", lw=1, ls=":",
-            label=f"{_title(host)} reservation (win-set)")  # fmt: skip
+            label=f"{title(host)} reservation (win-set)")  # fmt: skip
     ax.axhline(result.scenario.hosts[host].payment_usd_bn, color="#444444", lw=0.8, ls="-.",
                label="payment before the talks")  # fmt: skip
     lapsed = rounds[f"{host}.lapsed"].to_numpy(bool)
@@ -115,7 +116,7 @@ def _dance(ax: plt.Axes, result: RunResult, host: str, x: np.ndarray) -> None:
         outcome = f"deal {table['deal_date']} at ${table['payment_usd_bn']:.2f}bn ({table['increase_pct']:+.0f}%)"
     else:
         outcome = "no deal"
-    ax.set_title(f"{_title(host)}: {outcome}", loc="left", fontsize=11)
+    ax.set_title(f"{title(host)}: {outcome}", loc="left", fontsize=11)
     ax.legend(loc="upper right", fontsize=8, ncol=2, frameon=False)
 
 
@@ -123,7 +124,7 @@ def story(result: RunResult) -> list[str]:
     """A few lines that tell what happened in the run."""
     lines = []
     for host, t in result.summary["tables"].items():
-        name = _title(host)
+        name = title(host)
         if t["deal"]:
             head = (f"{name}: deal in {t['deal_date']} (round {t['deal_round']}) at "
                     f"${t['payment_usd_bn']:.2f}bn a year ({t['increase_pct']:+.0f}%)")  # fmt: skip
