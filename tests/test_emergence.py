@@ -141,3 +141,14 @@ def test_a_costly_threat_frightens_the_host_more_than_a_cheap_one():
     cheap, costly = fear_jumps(0.0), fear_jumps(1.5)
     assert len(cheap) >= 20 and len(costly) >= 20
     assert np.mean(costly) > 2 * np.mean(cheap) > 0
+
+
+def test_moving_the_election_moves_the_deal():
+    """MODEL.md: the host waits out its election; a later election means a later deal."""
+    medians = []
+    for day in ("2020-04-15", "2020-10-15", "2021-04-15"):
+        elections = [{"date": day, "kind": "legislative"}, {"date": "2022-03-09", "kind": "presidential"}]
+        results = runs(scenario("baseline_2019", **{"hosts.south_korea.elections": elections}), SEEDS)
+        medians.append(float(np.median([table(r)["deal_round"] for r in results if deal(r)])))
+    print(f"median deal round with the election in 2020-04, 2020-10, 2021-04: {medians}")
+    assert medians[0] < medians[1] < medians[2]
