@@ -152,3 +152,16 @@ def test_moving_the_election_moves_the_deal():
         medians.append(float(np.median([table(r)["deal_round"] for r in results if deal(r)])))
     print(f"median deal round with the election in 2020-04, 2020-10, 2021-04: {medians}")
     assert medians[0] < medians[1] < medians[2]
+
+
+def test_the_abandonment_spiral_needs_hedging():
+    """Snyder (1984): a drawdown lowers reliability, the host hedges, hedging lowers the patron's
+    strategic stake, and the next drawdown pays: down to the floor only when hedging is on."""
+
+    def to_the_floor(hedging: bool) -> float:
+        config = scenario("baseline_2019", **{"patron.audience_cost_usd_bn": 0.0, "modules.hedging": hedging})
+        floor = config.hosts[SK].troops - config.hosts[SK].troop_floor
+        return rate(runs(config, SEEDS), lambda r: table(r)["troops_withdrawn"] >= floor)
+
+    with_hedging, without = to_the_floor(True), to_the_floor(False)
+    assert with_hedging >= 0.15 and without <= 0.02
