@@ -7,8 +7,6 @@ the electoral pressure of the calendar (Putnam 1988) and grows with its fear of 
 
 from __future__ import annotations
 
-import math
-
 import mesa
 
 from sim import utility
@@ -148,8 +146,3 @@ class Host(mesa.Agent):
                 self.shortfall(payment), c.lapse_cost_usd_bn, self.lapsed,
             )
         )  # fmt: skip
-
-    @property
-    def electoral_clock(self) -> float:
-        months = self.months_to_election(self.model.round)
-        return math.inf if months is None else months
