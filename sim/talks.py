@@ -168,7 +168,9 @@ def negotiate(model, table: Table) -> float | None:
     ceiling = ratifiable_ceiling(model, table)
 
     s_p = table.patron.situation(r_p, table.counters, info_p)
-    demand = max(r_p, min(table.patron.strategy.offer(s_p), ceiling))
+    # capped by what the patron expects to be ratified, but never below what the host offered
+    offered = table.counters[-1] if table.counters else r_p
+    demand = max(r_p, offered, min(table.patron.strategy.offer(s_p), ceiling))
     table.patron.offers.append(demand)
     table.demands.append(demand)
     log.add(r, date, patron.name, "offer", table.host, demand)
