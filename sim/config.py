@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import math
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +120,6 @@ def apply_override(data: dict, assignment: str, source: str) -> dict:
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     """The pydantic model class that sits at `loc` inside `model`, if any."""
-    import typing
-
     current: Any = model
     for part in loc:
         if isinstance(current, type) and issubclass(current, BaseModel):

@@ -203,10 +203,11 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------ 5. strategy
     def strategy_phase(self) -> None:
         r, date, cfg = self.round, self.calendar.label(self.round), self.config
+        this_round = self.log.in_round(r)  # read once: the walkouts of the talks phase
         for name, table in self.tables.items():
             host = self.hosts[name]
-            walkouts = threats = drawdowns = 0
-            walkouts = sum(1 for e in self.log.in_round(r) if e[3] == "walkout" and e[4] == name)
+            threats = drawdowns = 0
+            walkouts = sum(1 for e in this_round if e[3] == "walkout" and e[4] == name)
             if table.threat is not None and r >= table.threat.deadline_round:
                 drawdowns = self.threat_deadline(table)
             elif table.open and table.threat is None and self.may_threaten(table):

@@ -34,6 +34,7 @@ from sim.config import (
     with_changes,
 )
 from sim.experiment import store
+from sim.experiment.design import spawned_seed
 from sim.experiment.runner import worker_context
 from sim.model import AllianceModel
 from sim.outcomes import collect
@@ -106,7 +107,7 @@ class Tournament:
 
 def derive_seeds(root_seed: int, n: int) -> list[int]:
     """The seeds of the n runs every pairing plays: children of one SeedSequence."""
-    return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(root_seed).spawn(n)]
+    return [spawned_seed(root_seed, i) for i in range(n)]
 
 
 def load_strategy_file(file: Path) -> list[str]:
@@ -292,8 +293,6 @@ def add_command(subparsers) -> None:
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:
-    from sim.experiment import store
-
     if args.workers < 1:
         print(f"allysim: error: --workers must be 1 or more (got {args.workers})", file=sys.stderr)
         return 2

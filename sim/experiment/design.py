@@ -100,6 +100,12 @@ class Sweep(_Part):
         return self
 
 
+def spawned_seed(root_seed: int, i: int) -> int:
+    """The seed of run i: the i-th child of SeedSequence(root_seed), as .spawn(n)[i] gives it,
+    computed without spawning the others."""
+    return int(np.random.SeedSequence(root_seed, spawn_key=(i,)).generate_state(1)[0])
+
+
 @dataclass(frozen=True)
 class Run:
     run_id: int
@@ -127,8 +133,7 @@ class Plan:
     def run(self, run_id: int) -> Run:
         point, replicate = divmod(run_id, self.sweep.replicates)
         key = replicate if self.sweep.design.common_random_numbers else run_id
-        seq = np.random.SeedSequence(self.sweep.root_seed, spawn_key=(key,))
-        return Run(run_id, point, replicate, int(seq.generate_state(1)[0]))
+        return Run(run_id, point, replicate, spawned_seed(self.sweep.root_seed, key))
 
     def digest(self) -> str:
         text = json.dumps(

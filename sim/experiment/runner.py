@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from sim.config import Scenario, with_changes
 from sim.experiment import store
 from sim.experiment.design import Plan, Run
@@ -184,8 +186,6 @@ def kept_round_ids(plan: Plan, keep_rounds: str | None) -> frozenset[int]:
         return frozenset()
     if keep_rounds == "all":
         return frozenset(range(plan.runs_total))
-    import numpy as np
-
     n = min(int(keep_rounds), plan.runs_total)
     rng = np.random.default_rng(plan.sweep.root_seed)
     return frozenset(int(i) for i in rng.choice(plan.runs_total, size=n, replace=False))
