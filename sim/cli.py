@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from sim.config import Scenario, ScenarioError, load_scenario
+from sim.paths import OutputFolderError, check_output_folder
 
 EXIT_BAD_INPUT = 2
 COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.play", "sim.tournament", "sim.dashboard")
@@ -69,6 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = load(args)
     out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    check_output_folder(out)
     started = store.now()
     clock = time.perf_counter()
     result = simulate(scenario, args.seed)
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except ScenarioError as exc:
+    except (ScenarioError, OutputFolderError) as exc:
         print(f"allysim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ from sim.schema import (  # noqa: F401  (re-exported: the loaders' users need th
     Modules,
     Part,
     Patron,
+    PlainName,
     Posture,
     Public,
     Reactions,
@@ -38,6 +39,7 @@ from sim.schema import (  # noqa: F401  (re-exported: the loaders' users need th
     StrategyChoice,
     Threat,
     Walkout,
+    plain_name,
 )
 
 

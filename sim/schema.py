@@ -8,12 +8,30 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from sim.strategies import STRATEGIES
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+def plain_name(value: str) -> str:
+    """A name that becomes part of an output folder's name: letters, digits and `_-.` only
+    (no separators, not `.` or `..`), so no name can point outside the output root."""
+    if not _PLAIN_NAME.fullmatch(value) or set(value) == {"."}:
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise ValueError(
+            f"{shown!r} is not a plain name; accepted: 1-100 letters, digits, '_', '-' or '.', not only dots"
+        )
+    return value
+
+
+PlainName = Annotated[str, AfterValidator(plain_name)]
 
 
 class Part(BaseModel):
@@ -279,7 +297,7 @@ class Calendar(Part):
 
 
 class Scenario(Part):
-    name: str
+    name: PlainName = Field(..., description="names the output folder [name]")
     description: str = ""
     start: date = _f(..., "date", "the month of round 1")
     rounds: int = _f(28, "rounds (months)", "horizon", ge=1, le=600)

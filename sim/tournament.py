@@ -25,11 +25,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sim import standings
 from sim.config import (
+    PlainName,
     Scenario,
     ScenarioError,
     StrategyChoice,
     _read_yaml,
     load_scenario,
+    plain_name,
     validate,
     with_changes,
 )
@@ -59,7 +61,7 @@ class Entrant(StrategyChoice):
 class TournamentFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str | None = Field(None, description="the tournament's name (default: the file's stem)")
+    name: PlainName | None = Field(None, description="the tournament's name (default: the file's stem)")
     description: str = ""
     scenario: str = Field(..., description="the scenario file, relative to this file")
     set: dict[str, Any] = Field({}, description="key.path: value, merged as an extending file would")
@@ -176,6 +178,10 @@ def load_tournament(path: str | Path) -> Tournament:
                 raise ScenarioError(path, f"{side}.{i}", problem)
     tables = list(spec.tables) or list(scenario.hosts)
     name = spec.name or path.stem
+    try:
+        plain_name(name)
+    except ValueError as exc:
+        raise ScenarioError(path, "name", f"the file's stem names the results: {exc}") from None
     return Tournament(name, path, spec, scenario, tables, derive_seeds(spec.root_seed, spec.seeds), resolved)
 
 
@@ -298,6 +304,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         return 2
     t = load_tournament(args.tournament)
     out = args.out or Path("results") / f"tournament-{t.name}"
+    store.check_output_folder(out)
     started, clock = store.now(), time.perf_counter()
     runs = run_tournament(t, args.workers)
     table, ranks = standings.pairings(runs), standings.ranking(runs)

@@ -48,6 +48,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return _fail(f"--keep-rounds takes a number of runs or nothing (got {args.keep_rounds!r})")
     plan = load_sweep(args.sweep)
     out = args.out or Path("results") / "sweeps" / plan.sweep.name
+    if out.exists() and not out.is_dir():
+        return _fail(f"{out} exists and is not a folder; choose another --out")
     options = Options(args.executor, args.workers, args.scheduler, args.batch_size, args.keep_rounds, args.quiet)
     try:
         manifest = run_sweep(plan, out, options, resume=args.resume)

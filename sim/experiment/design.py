@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.config import (
+    PlainName,
     Scenario,
     ScenarioError,
     _read_yaml,
@@ -77,7 +78,7 @@ class Design(_Part):
 
 
 class Sweep(_Part):
-    name: str
+    name: PlainName
     description: str = ""
     scenario: str
     set: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from sim.outcomes import RunResult
+from sim.paths import OutputFolderError, check_output_folder, is_result_folder  # noqa: F401
 
 PACKAGES = ("allysim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
 
@@ -52,18 +53,20 @@ def dump_json(data: dict) -> str:
 
 def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
     """Write each file (name -> writer) into a hidden sibling folder, then move it into place
-    as `out`, replacing what was there: all or nothing."""
+    as `out`, replacing an earlier allysim result there: all or nothing. A folder that
+    allysim did not make is never replaced (OutputFolderError)."""
     out = Path(out)
+    check_output_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    staging.chmod(0o755)
+    staging.chmod(0o777 & ~_umask())
     try:
         for name, writer in files.items():
             writer(staging / name)
+        check_output_folder(out)  # again: the writers may have run for minutes
         if out.exists():
-            backup = out.with_name(f".{out.name}.old")
-            shutil.rmtree(backup, ignore_errors=True)
-            os.replace(out, backup)
+            backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, backup / "previous")
             os.replace(staging, out)
             shutil.rmtree(backup, ignore_errors=True)
         else:
@@ -72,6 +75,12 @@ def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_run(

@@ -1,0 +1,35 @@
+"""Output locations: allysim writes only folders it made, and never replaces what it did not.
+
+Cheap to import (the command line checks a location before any run starts).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+class OutputFolderError(Exception):
+    """An output location that allysim will not write to: it would replace what it did not make."""
+
+
+def is_result_folder(folder: Path) -> bool:
+    """Whether `folder` is one that allysim wrote: its manifest names allysim's version."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "allysim" in (manifest.get("versions") or {})
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse, before any work, an output location whose contents a write would replace:
+    a file, or a folder that holds something and is not an allysim result."""
+    out = Path(out)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputFolderError(f"{out} exists and is not a folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not is_result_folder(out):
+        raise OutputFolderError(
+            f"{out} exists and is not an allysim result (no allysim manifest.json); "
+            "it is left untouched: choose another --out or move it away"
+        )
