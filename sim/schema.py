@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from sim.strategies import STRATEGIES
-
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
