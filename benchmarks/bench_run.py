@@ -26,25 +26,26 @@ from sim.config import Scenario, load_scenario
 from sim.experiment import store
 from sim.model import AllianceModel
 from sim.outcomes import RunResult, collect
+from sim.policies import Observer
 
 BASELINE = Path(__file__).resolve().parents[1] / "configs" / "scenarios" / "baseline_2019.yaml"
 CITIZENS = (500, 2000, 8000)
 GOAL_MS = 5.0
 
 
-class RecordClock:
-    """Adds up the time spent in `AllianceModel.record_phase`, by wrapping it on the class."""
+class RecordClock(Observer):
+    """Adds up the time spent in the record phase: the time from the end of the phase before
+    it to its end, told by the model to its observers."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        record = AllianceModel.record_phase
+        self._mark = time.perf_counter()
 
-        def timed(model: AllianceModel) -> None:
-            start = time.perf_counter()
-            record(model)
-            self.seconds += time.perf_counter() - start
-
-        AllianceModel.record_phase = timed  # type: ignore[method-assign]
+    def phase_done(self, model: AllianceModel, phase: str) -> None:
+        now = time.perf_counter()
+        if phase == "record_phase":
+            self.seconds += now - self._mark
+        self._mark = now
 
 
 def pin_to_one_core() -> str:
@@ -63,7 +64,7 @@ def time_model(scenario: Scenario, seed: int, clock: RecordClock) -> tuple[dict[
     gc.collect()  # leave no garbage of the previous run for this one to collect
     clock.seconds = 0.0
     start = time.perf_counter()
-    model = AllianceModel(scenario, rng=seed)
+    model = AllianceModel(scenario, rng=seed, observers=(clock,))
     built = time.perf_counter()
     model.run()
     stepped = time.perf_counter()

@@ -15,8 +15,10 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim.config import load_scenario, with_changes
+from sim.events import Event
 from sim.model import AllianceModel
 from sim.plots import HOST_COLOURS, MARKERS, title
+from sim.policies import Observer
 from sim.strategies import STRATEGIES
 
 BASELINE = load_scenario(Path(__file__).resolve().parents[1] / "configs" / "scenarios" / "baseline_2019.yaml")
@@ -25,9 +27,25 @@ FEED_LENGTH = 12
 GROUP_STYLES = ["-", "--", ":", "-."]
 
 
+class GroupOpposition(Observer):
+    """Keeps each host public's opposition by ideology group to the payment on the table, per
+    round (the model itself records only the whole public's)."""
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[dict[str, float]]] = {}
+
+    def after_round(self, model: AllianceModel) -> None:
+        for name, host in model.hosts.items():
+            if host.public is not None:
+                table = model.tables[name]
+                payment = table.price if table.status == "deal" else table.demand
+                self.history.setdefault(name, []).append(host.public.group_opposition(payment))
+
+
 class DashboardModel(AllianceModel):
-    """The baseline with the dashboard's levers applied; also keeps each host public's
-    opposition by ideology group per round, which the model itself does not record."""
+    """The baseline with the dashboard's levers as keyword arguments, as SolaraViz builds a
+    model on Reset. It changes nothing of what happens: it only maps the levers onto the
+    scenario and watches the run with a GroupOpposition observer."""
 
     def __init__(
         self,
@@ -51,15 +69,12 @@ class DashboardModel(AllianceModel):
         for name, host in BASELINE.hosts.items():
             if host_strategy != host.strategy.name:
                 changes[f"hosts.{name}.strategy"] = host_strategy
-        super().__init__(with_changes(BASELINE, changes), rng=seed(rng))
-        self.opposition_by_group: dict[str, list[dict[str, float]]] = {
-            name: [] for name, host in self.hosts.items() if host.public is not None
-        }
+        self.groups = GroupOpposition()
+        super().__init__(with_changes(BASELINE, changes), rng=seed(rng), observers=(self.groups,))
 
-    def step(self) -> None:
-        super().step()
-        for name, history in self.opposition_by_group.items():
-            history.append(self.hosts[name].public.group_opposition(self.on_the_table(name)))
+    @property
+    def opposition_by_group(self) -> dict[str, list[dict[str, float]]]:
+        return {name: self.groups.history.get(name, []) for name, h in self.hosts.items() if h.public is not None}
 
     def on_the_table(self, name: str) -> float:
         """The payment the public is asked about: the price once agreed, else the demand."""
@@ -111,10 +126,10 @@ def dance(ax, model: DashboardModel, name: str) -> None:
                 label=f"{who} reservation")  # fmt: skip
     top = max(model.config.hosts[name].demand_usd_bn, np.nanmax(np.r_[demand, offer, 1.0]))
     for kind, (marker, colour, label) in MARKERS.items():
-        hits = [e for e in model.log.rows if e[3] == kind and e[4] == name]
+        hits = [e for e in model.log.rows if e.kind == kind and e.table == name]
         if hits:  # a deal at its price; the other events in a row along the top
-            y = [e[5] if kind == "accept" else top * 1.08 for e in hits]
-            ax.scatter([e[0] for e in hits], y, marker=marker, s=90 if kind == "accept" else 40,
+            y = [e.value if kind == "accept" else top * 1.08 for e in hits]
+            ax.scatter([e.round for e in hits], y, marker=marker, s=90 if kind == "accept" else 40,
                        color=colour, edgecolor="white", zorder=5, label=label)  # fmt: skip
     ax.set_ylim(0, top * 1.15)
     ax.set_ylabel("US$bn a year", fontsize=8)
@@ -147,7 +162,7 @@ def HedgingAndTroops(model: DashboardModel):
         colour = HOST_COLOURS[i % len(HOST_COLOURS)]
         ax_h.plot(x, series(model, f"{name}.hedging"), color=colour, lw=2, label=title(name))
         ax_t.plot(x, series(model, f"{name}.troops") / 1000, color=colour, lw=2, label=title(name))
-        ax_t.axhline(host.config.troop_floor / 1000, color=colour, lw=0.8, ls="--")
+        ax_t.axhline(host.troop_floor / 1000, color=colour, lw=0.8, ls="--")
     ax_h.set_ylim(0, 1)
     ax_h.set_title("Hedging toward China (0-1)", loc="left", fontsize=9)
     ax_h.legend(loc="upper right", fontsize=7, frameon=False)
@@ -175,9 +190,10 @@ def OppositionByGroup(model: DashboardModel):
 VALUE_FORMATS = {"walkout": "", "hedge": " to {:.2f}", "linkage": " ×{:.3f}", "drawdown": ""}
 
 
-def describe(event: tuple) -> str:
+def describe(event: Event) -> str:
     """One line of the feed: '2019-11  United States: threat (South Korea) $3.08bn · drawdown by 2020-02'."""
-    _, date, actor, kind, table, value, details = event
+    date, actor, kind, table, value, details = (event.date, event.actor, event.kind, event.table, event.value,
+                                                event.details)  # fmt: skip
     text = f"{date}  {title(actor)}: {kind}" + (f" ({title(table)})" if table and table != actor else "")
     if not np.isnan(value):
         text += VALUE_FORMATS.get(kind, " ${:.2f}bn").format(value)

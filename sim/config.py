@@ -20,6 +20,8 @@ from sim.schema import (  # noqa: F401  (re-exported: the loaders' users need th
     Coercion,
     Election,
     ElectoralPressure,
+    Evidence,
+    FloorBill,
     Group,
     Hedging,
     Host,

@@ -1,7 +1,8 @@
-"""The event log: every decision of consequence, one row each."""
+"""The event log: every decision of consequence, one typed record each."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -9,37 +10,57 @@ import pandas as pd
 KINDS = (
     "offer", "counter", "accept", "ratification failed", "stall", "walkout", "resume",
     "threat", "backing down", "drawdown", "hedge", "inducement", "coercion", "election",
-    "expiry", "lapse", "posture change", "linkage", "security shock",
+    "expiry", "lapse", "posture change", "linkage", "security shock", "legislation",
 )  # fmt: skip
 
 COLUMNS = ["round", "date", "actor", "kind", "table", "value", "details"]
 
 
+@dataclass(frozen=True, slots=True)
+class Event:
+    round: int
+    date: str
+    actor: str
+    kind: str
+    table: str = ""
+    value: float = float("nan")
+    details: str = ""
+
+
 @dataclass
 class EventLog:
-    """Rows of (round, date, actor, kind, table, value, details), in the order they happened."""
+    """Events in the order they happened, with a count per (round, kind, table) for the phases."""
 
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[Event] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
 
     def add(self, round_: int, date: str, actor: str, kind: str, table: str = "",
-            value: float = float("nan"), details: str = "") -> None:  # fmt: skip
-        assert kind in KINDS, kind
-        self.rows.append((round_, date, actor, kind, table, float(value), details))
+            value: float = float("nan"), details: str = "") -> Event:  # fmt: skip
+        if kind not in KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        event = Event(round_, date, actor, kind, table, float(value), details)
+        self.rows.append(event)
+        self.counts[(round_, kind, table)] += 1
+        return event
 
-    def in_round(self, round_: int) -> list[tuple]:
+    def in_round(self, round_: int) -> list[Event]:
         out = []
-        for row in reversed(self.rows):
-            if row[0] < round_:
+        for event in reversed(self.rows):
+            if event.round < round_:
                 break
-            if row[0] == round_:
-                out.append(row)
+            if event.round == round_:
+                out.append(event)
         return out[::-1]
 
+    def count_in(self, round_: int, kind: str, table: str) -> int:
+        """How many events of this kind at this table in this round."""
+        return self.counts.get((round_, kind, table), 0)
+
     def count(self, kind: str, table: str | None = None) -> int:
-        return sum(1 for r in self.rows if r[3] == kind and (table is None or r[4] == table))
+        return sum(1 for e in self.rows if e.kind == kind and (table is None or e.table == table))
 
     def frame(self) -> pd.DataFrame:
-        columns = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(COLUMNS)
         types = {"round": "int64", "value": "float64"}
-        pairs = zip(COLUMNS, columns, strict=True)
-        return pd.DataFrame({name: pd.Series(values, dtype=types.get(name, "str")) for name, values in pairs})
+        return pd.DataFrame(
+            {name: pd.Series([getattr(e, name) for e in self.rows], dtype=types.get(name, "str")) for name in COLUMNS}
+        )

@@ -20,17 +20,25 @@ from sim import talks
 from sim.agents import Host, News, Patron, Public, Rival
 from sim.calendar import Calendar
 from sim.events import EventLog
+from sim.policies import AGENTS, DEADLINE, Observer, Policy
 from sim.schema import Scenario
 from sim.strategies import make
 from sim.talks import Threat
 
 
 class AllianceModel(mesa.Model):
-    """One run of a scenario. `step()` plays one month in six phases."""
+    """One run of a scenario. `step()` plays one month in six phases.
 
-    def __init__(self, config: Scenario, rng: int | np.random.Generator | None = None):
+    `policies` maps an actor's name to the Policy that makes its choices (the agents' own by
+    default); `observers` are told after each round. Nothing else changes what happens.
+    """
+
+    def __init__(self, config: Scenario, rng: int | np.random.Generator | None = None,
+                 policies: dict[str, Policy] | None = None, observers: tuple[Observer, ...] = ()):  # fmt: skip
         super().__init__(rng=rng)
         self.config = config
+        self.policies = dict(policies or {})
+        self.observers = tuple(observers)
         self.round = 0
         self.calendar = Calendar(config.start, config.rounds)
         self.log = EventLog()
@@ -55,6 +63,9 @@ class AllianceModel(mesa.Model):
         self._deals_this_round: dict[str, float] = {}
         self._pairs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
+    def policy(self, actor: str) -> Policy:
+        return self.policies.get(actor, AGENTS)
+
     def pairs(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """This round's random disjoint pairs among n citizens (shared by publics of one size:
         their citizens are unrelated, so one draw serves them all)."""
@@ -66,12 +77,13 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------ the round
     def step(self) -> None:
         self.round += 1
-        self.calendar_phase()
-        self.opinion_phase()
-        self.rival_phase()
-        self.talks_phase()
-        self.strategy_phase()
-        self.record_phase()
+        for phase in (self.calendar_phase, self.opinion_phase, self.rival_phase, self.talks_phase,
+                      self.strategy_phase, self.record_phase):  # fmt: skip
+            phase()
+            for observer in self.observers:
+                observer.phase_done(self, phase.__name__)
+        for observer in self.observers:
+            observer.after_round(self)
         if self.round >= self.config.rounds:
             self.running = False
 
@@ -106,6 +118,14 @@ class AllianceModel(mesa.Model):
         for change in cfg.calendar.administration_changes:
             if cal.round_of(change.date) == r and self.rng.random() < change.probability:
                 self.change_posture(change.posture)
+        for bill in cfg.calendar.floor_bills:
+            if cal.round_of(bill.date) == r:
+                host = self.hosts[bill.host]
+                passed = bool(self.rng.random() < bill.probability)
+                if passed:
+                    host.troop_floor = bill.troop_floor
+                self.log.add(r, date, self.patron.name, "legislation", bill.host, bill.troop_floor,
+                             f"troop floor bill {'passed' if passed else 'failed'}")  # fmt: skip
         for shock in cfg.calendar.security_shocks:
             if cal.round_of(shock.date) == r:
                 self.hosts[shock.host].troop_value += shock.troop_value_change_usd_bn
@@ -117,8 +137,9 @@ class AllianceModel(mesa.Model):
         for name, table in self.tables.items():
             if table.status == "deal":
                 continue
-            base = self.config.hosts[name].demand_usd_bn if posture.reset_linkage else table.demand
-            anchor = base * posture.demand_factor
+            # the new administration opens at what it thinks fair, never below its reservation
+            host = self.hosts[name]
+            anchor = max(self.patron.aspiration[name], self.patron.reservation(host, table.threat is not None))
             strategy = (
                 make(posture.strategy.name, posture.strategy.params) if posture.strategy else table.patron.strategy
             )
@@ -126,7 +147,7 @@ class AllianceModel(mesa.Model):
             if table.status == "waiting":
                 table.patron.start(table.opens_round)
             self.log.add(r, self.calendar.label(r), self.patron.name, "posture change", name, anchor,
-                         f"tau {posture.transactionalism:g}, toughness {posture.toughness:g}")  # fmt: skip
+                         f"tau {posture.transactionalism:g}")  # fmt: skip
 
     def posture_outlook(self, round_: int, host: str) -> tuple[float, float] | None:
         """(months to the patron's next possible change of posture, this host's belief in it)."""
@@ -153,10 +174,9 @@ class AllianceModel(mesa.Model):
         if not self.config.modules.rival:
             return
         r = self.round
-        previous = self.log.in_round(r - 1)
         for name, host in self.hosts.items():
-            walkouts = sum(1 for e in previous if e[3] == "walkout" and e[4] == name)
-            drawdowns = sum(1 for e in previous if e[3] == "drawdown" and e[4] == name)
+            walkouts = self.log.count_in(r - 1, "walkout", name)
+            drawdowns = self.log.count_in(r - 1, "drawdown", name)
             before = host.inducement
             level = self.rival.court(host, walkouts, drawdowns, self.tables[name].threat is not None)
             if level - before > 0.05:
@@ -171,12 +191,9 @@ class AllianceModel(mesa.Model):
                 table.status = "open"
                 self.log.add(r, date, self.patron.name, "resume", name)
             if table.status != "open":
-                if table.status == "suspended":
-                    self.track_gap(table)
                 continue
             price = talks.negotiate(self, table)
             if price is None:
-                self.track_gap(table)
                 continue
             if not talks.ratifies(self, table, price):
                 table.ratification_failures += 1
@@ -184,44 +201,28 @@ class AllianceModel(mesa.Model):
                 continue
             self.close_deal(table, price)
 
-    def track_gap(self, table) -> None:
-        large = table.last_gap > self.config.patron.walkout.min_gap
-        table.gap_rounds = table.gap_rounds + 1 if large else 0
-
     def close_deal(self, table, price: float) -> None:
         r, date, host = self.round, self.calendar.label(self.round), self.hosts[table.host]
         table.status, table.deal_round, table.price = "deal", r, price
+        table.deal_period = 2 * (r - 1) + int(table.on_counter)
         host.payment, host.lapsed = price, False
         self.log.add(r, date, host.name, "accept", table.host, price, "ratified")
-        if table.threat is not None:
-            if price < table.threat.demand - 1e-9:
-                self.patron.back_down()
-                self.log.add(r, date, self.patron.name, "backing down", table.host, price, "signed below the threat")
-            table.threat = None
+        table.threat = None  # a deal settles a standing threat
         self._deals_this_round[table.host] = 100 * (price / host.config.payment_usd_bn - 1)
 
     # ------------------------------------------------------------ 5. strategy
     def strategy_phase(self) -> None:
         r, date, cfg = self.round, self.calendar.label(self.round), self.config
-        this_round = self.log.in_round(r)  # read once: the walkouts of the talks phase
         for name, table in self.tables.items():
             host = self.hosts[name]
-            threats = drawdowns = 0
-            walkouts = sum(1 for e in this_round if e[3] == "walkout" and e[4] == name)
             if table.threat is not None and r >= table.threat.deadline_round:
-                drawdowns = self.threat_deadline(table)
-            elif table.open and table.threat is None and self.may_threaten(table):
-                if self.patron.threatens():
-                    deadline = r + cfg.patron.threat.deadline_rounds
-                    table.threat = Threat(deadline, table.demand)
-                    table.threats += 1
-                    threats = 1
-                    self.log.add(r, date, self.patron.name, "threat", name, table.demand,
-                                 f"drawdown by {self.calendar.label(deadline)}")  # fmt: skip
-            credible = not threats or self.patron.prefers_drawdown(host)
-            host.react(walkouts, threats, drawdowns, credible)
+                self.threat_deadline(table)
+            count = self.log.count_in
+            threats, drawdowns = count(r, "threat", name), count(r, "drawdown", name)
+            credibility = table.threat.credibility if table.threat is not None else 0.0
+            host.observe(count(r, "walkout", name), threats, credibility, drawdowns, count(r, "backing down", name))
             news = self.news[host.config.public]
-            news.walkouts += walkouts
+            news.walkouts += count(r, "walkout", name)
             news.threats += threats
             news.drawdowns += drawdowns
         for name, increase in self._deals_this_round.items():
@@ -231,7 +232,7 @@ class AllianceModel(mesa.Model):
                 self.coerce(name, f"deal at +{increase:.0f}%")
         if cfg.modules.hedging:
             for name, host in self.hosts.items():
-                change = host.hedge()
+                change = host.hedge(self.policy(name).hedging(self, host, host.hedge_target()))
                 self.hedging_peak[name] = max(self.hedging_peak[name], host.hedging)
                 if abs(change) > 0.02:
                     self.log.add(r, date, name, "hedge", name, host.hedging, f"{change:+.2f}")
@@ -241,45 +242,58 @@ class AllianceModel(mesa.Model):
                     self.coerce(name, f"hedging cut by {-change:.2f}")
 
     def may_threaten(self, table) -> bool:
+        """Whether a threat is open to the patron: none stands, and the law leaves troops to withdraw."""
         t, host = self.config.patron.threat, self.hosts[table.host]
-        if not self.config.modules.threats or host.troops <= host.config.troop_floor:
+        if not self.config.modules.threats or table.threat is not None or host.troops <= host.troop_floor:
             return False
-        if not t.before_expiry and self.round < table.expiry_round:
-            return False
-        return table.gap_rounds >= t.after_rounds
+        return t.before_expiry or self.round >= table.expiry_round
 
-    def threat_deadline(self, table) -> int:
-        """Draw down one step or back down; returns the number of drawdowns (0 or 1)."""
-        r, date, host = self.round, self.calendar.label(self.round), self.hosts[table.host]
+    def threaten(self, table) -> None:
+        r = self.round
+        deadline = r + self.config.patron.threat.deadline_rounds
+        table.threat = Threat(deadline, table.demand, self.hosts[table.host].credibility(self.patron))
+        table.threats += 1
+        for negotiator in (table.patron, table.counterpart):  # a threat's date is a deadline of both sides
+            negotiator.add_deadline(deadline, r)
+        self.log.add(r, self.calendar.label(r), self.patron.name, "threat", table.host, table.demand,
+                     f"drawdown by {self.calendar.label(deadline)}")  # fmt: skip
+
+    def threat_deadline(self, table) -> None:
+        """Accept the offer on the table, draw down one step, or back down: by the patron's values."""
+        r, date, host, patron = self.round, self.calendar.label(self.round), self.hosts[table.host], self.patron
+        counter = table.counter if table.counters and table.status != "deal" else None
+        values = patron.deadline_options(table, host, table.demand, counter)
+        move = self.policy(patron.name).choose(self, patron.name, DEADLINE, table.host, values)
         table.threat = None
-        table.gap_rounds = 0
-        if self.patron.prefers_drawdown(host):
-            after = max(host.config.troop_floor, host.troops - host.config.drawdown_step)
-            self.patron.domestic_costs_paid += self.patron.drawdown_cost()
-            self.log.add(r, date, self.patron.name, "drawdown", table.host, host.troops - after,
+        if move == "accept":
+            table.on_counter = True
+            if talks.ratifies(self, table, counter):
+                self.close_deal(table, counter)
+            else:
+                table.ratification_failures += 1
+                self.log.add(r, date, table.host, "ratification failed", table.host, counter)
+        elif move == "drawdown":
+            after = max(host.troop_floor, host.troops - host.config.drawdown_step)
+            patron.one_offs[table.host] += patron.drawdown_cost()
+            self.log.add(r, date, patron.name, "drawdown", table.host, host.troops - after,
                          f"{host.troops} -> {after} troops")  # fmt: skip
             host.troops = after
             table.drawdowns += 1
-            return 1
-        self.patron.back_down()
-        self.log.add(r, date, self.patron.name, "backing down", table.host, table.demand, "deadline passed")
-        return 0
+        else:
+            patron.one_offs[table.host] += patron.config.audience_cost_usd_bn
+            self.log.add(r, date, patron.name, "backing down", table.host, table.demand, "deadline passed")
 
     def link(self, name: str, increase_pct: float) -> None:
-        """A deal at one table re-prices every table still open or waiting."""
-        lk = self.config.patron.linkage
-        factor = 1 + lk.strength * max(0.0, increase_pct - lk.reference_increase_pct) / 100
-        if factor <= 1.0:
-            return
+        """Linkage: the deal at one table is a precedent that moves the patron's aspiration at
+        every table still open or waiting."""
         for other, table in self.tables.items():
             if other == name or table.status == "deal":
                 continue
-            self.patron.link(other, factor)
-            table.patron.anchor *= factor
-            if table.patron.offers:
-                table.patron.offers[-1] *= factor
+            factor = self.patron.learn_precedent(other, increase_pct)
+            if abs(factor - 1.0) < 1e-9:
+                continue
             self.log.add(self.round, self.calendar.label(self.round), self.patron.name, "linkage", other,
-                         factor, f"after {name} at +{increase_pct:.0f}%")  # fmt: skip
+                         factor, f"after {name} at {increase_pct:+.0f}%")  # fmt: skip
 
     def coerce(self, name: str, why: str) -> None:
         host = self.hosts[name]
@@ -321,6 +335,8 @@ class AllianceModel(mesa.Model):
             row[p + "anti_us"] = public.mean_anti_us if public else math.nan
             row[p + "support"] = public.mean_support if public else math.nan
             row[p + "utility"] = host.utility(r)
+            row[p + "patron_utility"] = self.patron.table_utility(host)
+            row[p + "troop_floor"] = host.troop_floor
         row["patron.utility"] = self.patron.utility()
         row["patron.transactionalism"] = self.patron.transactionalism
         row["patron.troop_support"] = self.patron.troop_support()

@@ -57,6 +57,7 @@ def summarize(model: AllianceModel, seed: int) -> dict:
         tables[name] = {
             "deal": table.status == "deal",
             "deal_round": table.deal_round,
+            "deal_period": table.deal_period,
             "deal_date": model.calendar.label(table.deal_round) if table.deal_round else None,
             "payment_usd_bn": _num(price),
             "increase_pct": _num(100 * (price / p0 - 1)) if price is not None else None,
@@ -73,13 +74,17 @@ def summarize(model: AllianceModel, seed: int) -> dict:
             "final_demand_usd_bn": _num(table.demand),
             "final_counter_usd_bn": _num(table.counter) if table.counters else None,
             "linkage_factor": _num(model.patron.linkage_factor[name]),
+            "aspiration_usd_bn": _num(model.patron.aspiration[name]),
+            "backdowns": model.log.count("backing down", name),
+            "troop_floor_final": int(host.troop_floor),
+            "patron_one_offs_usd_bn": _num(model.patron.one_offs[name]),
         }
 
     def mean_of(column: str) -> float | None:
         values = [row[column] for row in rows]
         return _num(float(np.mean(values))) if values else None
 
-    patron_one_offs = (model.patron.audience_costs_paid + model.patron.domestic_costs_paid) / years
+    patron_one_offs = sum(model.patron.one_offs.values()) / years
     utilities = {cfg.patron.name: _num((mean_of("patron.utility") or 0.0) - patron_one_offs)}
     for name in model.hosts:
         utilities[name] = mean_of(f"{name}.utility")
@@ -87,8 +92,7 @@ def summarize(model: AllianceModel, seed: int) -> dict:
     actors = {
         cfg.patron.name: {
             "utility": utilities[cfg.patron.name],
-            "audience_costs_usd_bn": _num(model.patron.audience_costs_paid),
-            "domestic_costs_usd_bn": _num(model.patron.domestic_costs_paid),
+            "one_off_costs_usd_bn": _num(sum(model.patron.one_offs.values())),
             "posture_changes": model.log.count("posture change"),
             "transactionalism_final": _num(model.patron.transactionalism),
         },

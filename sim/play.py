@@ -1,9 +1,10 @@
 """Human play: a student negotiates round by round as one government against the agents.
 
 `allysim play SCENARIO --as south_korea` seats the student at that government's table (as the
-patron: at every table). A `HumanStrategy` in the table's Negotiator takes its offers and
-acceptances from the student's moves, typed or read from a file (replayable in class), and the
-agent rules a move stands for (stalling, hedging; walkouts, threats) give way to the student.
+patron: at every table), through the model's two doors: a `HumanStrategy` in the table's
+Negotiator takes its offers and acceptances from the student's moves, typed or read from a file
+(replayable in class), and the `Seat` is that government's decision policy, answering the
+choices the moves stand for (stalling, hedging; walkouts, threats) with the student's moves.
 A debrief (`sim.debrief`) then places the outcome among the agents' own runs of the scenario.
 """
 
@@ -17,10 +18,12 @@ from pathlib import Path
 
 from sim import talks
 from sim.config import Scenario, ScenarioError, load_scenario
+from sim.events import Event
 from sim.model import AllianceModel
 from sim.moves import HEDGE_STEP, HELP, Keyboard, Move, MoveFile
 from sim.outcomes import RunResult, collect
 from sim.plots import title
+from sim.policies import AGENTS, PRESS, STALL, Policy
 from sim.strategies import HOST, PATRON, TOLERANCE, Strategy
 
 EXIT_BAD_INPUT = 2
@@ -63,7 +66,7 @@ class HumanStrategy(Strategy):
 
     name = "human"
     source = "a student at the keyboard"
-    classifier = {"stochastic": True, "memory": float("inf"), "uses_time": True}
+    classifier = {"stochastic": True, "memory": float("inf"), "uses_time": True, "seated": True}
 
     def __init__(self, seat: Seat, table: str):
         super().__init__()
@@ -81,8 +84,9 @@ class HumanStrategy(Strategy):
         return s.side * (offer - self.seat.turn(self.table).price) >= -TOLERANCE
 
 
-class Seat:
-    """The student's chair: the government played, its tables, its moves and what it is shown."""
+class Seat(Policy):
+    """The student's chair, and that government's decision policy: the government played, its
+    tables, its moves and what it is shown."""
 
     def __init__(self, model: AllianceModel, government: str, moves: Keyboard | MoveFile,
                  write: Callable[[str], None] = print):  # fmt: skip
@@ -91,31 +95,14 @@ class Seat:
         self.tables = list(model.tables) if self.side == PATRON else [government]
         self.turns: dict[tuple[int, str], Turn] = {}
         self.current = ""  # the table of the latest turn
-        self.threatening = False
         self.extra_hedging = 0.0  # what the student's hedge moves add to the host's hedging target
         self.seen = 0  # events of the log already shown
 
     def install(self) -> None:
-        """Seat the student: a HumanStrategy at each of its tables, and its moves in place of
-        the agent rules they stand for (instance attributes; the model's code is untouched)."""
-        model = self.model
+        """Seat the student: a HumanStrategy at each of its tables (a new posture keeps it), and
+        this seat as the government's policy (the model's code is untouched)."""
         self.take_chairs()
-        if self.side == HOST:
-            host = model.hosts[self.government]
-            host.wants_to_stall = lambda round_, demand, outlook: self.turn(self.government).move.kind == "stall"
-            agent_target = host.hedge_target
-            host.hedge_target = lambda: min(1.0, agent_target() + self.extra_hedging)
-            return
-        model.patron.walks_out = lambda gap: self.turns[(model.round, self.current)].move.kind == "walkout"
-        model.patron.threatens = lambda: self.threatening
-        model.may_threaten = self.may_threaten
-        agent_change = model.change_posture
-
-        def change_posture(posture) -> None:
-            agent_change(posture)
-            self.take_chairs()  # a new posture's strategy must not unseat the student
-
-        model.change_posture = change_posture
+        self.model.policies[self.government] = self
 
     def take_chairs(self) -> None:
         for name in self.tables:
@@ -124,10 +111,20 @@ class Seat:
             if not isinstance(negotiator.strategy, HumanStrategy):
                 negotiator.strategy = HumanStrategy(self, name)
 
-    def may_threaten(self, table) -> bool:
-        turn = self.turns.get((self.model.round, table.host))
-        self.threatening = turn is not None and turn.move.kind == "threaten"
-        return self.threatening
+    # ------------------------------------------------------------ the policy
+    def choose(self, model, actor: str, decision: str, table: str, values: dict[str, float]) -> str:
+        """The student's move where one stands for the choice (a walkout, a threat, a stall);
+        continue or counter otherwise; the agents' own choice at a threat's deadline."""
+        if decision == STALL:
+            return "stall" if self.turn(table).move.kind == "stall" else "counter"
+        if decision == PRESS:
+            kind = self.turns[(model.round, table)].move.kind
+            wanted = {"walkout": "walkout", "threaten": "threaten"}.get(kind, "continue")
+            return wanted if wanted in values else "continue"
+        return AGENTS.choose(model, actor, decision, table, values)
+
+    def hedging(self, model, host, target: float) -> float:
+        return min(1.0, target + self.extra_hedging)
 
     # ------------------------------------------------------------ a turn
     def turn(self, name: str) -> Turn:
@@ -181,7 +178,7 @@ class Seat:
             return "threats are switched off in this scenario"
         if table.threat is not None:
             return "a threat already stands at this table"
-        if host.troops <= host.config.troop_floor:
+        if host.troops <= host.troop_floor:
             return "the troops are at their legal floor: there is no drawdown to threaten"
         if not model.config.patron.threat.before_expiry and model.round < table.expiry_round:
             return "threats come only after the agreement expires in this scenario"
@@ -245,13 +242,13 @@ class Seat:
     def news(self) -> list[str]:
         """The events since the student last moved, at its tables or everywhere ('' table)."""
         rows, self.seen = self.model.log.rows[self.seen :], len(self.model.log.rows)
-        mine = [row for row in rows if row[3] not in QUIET_KINDS and row[4] in (*self.tables, "")]
+        mine = [e for e in rows if e.kind not in QUIET_KINDS and e.table in (*self.tables, "")]
         lines = []
-        for row in mine:
-            text = describe(row)
-            if row[3] == "posture change" and self.side == PATRON:
+        for event in mine:
+            text = describe(event)
+            if event.kind == "posture change" and self.side == PATRON:
                 text += "; you negotiate for the new administration, and your demands stay yours"
-            lines.append(f"  {row[1]}  {text}")
+            lines.append(f"  {event.date}  {text}")
         return lines
 
     def opposition(self, host, figures: dict[str, float]) -> str:
@@ -283,14 +280,14 @@ class Seat:
         threat = "no threat"
         if table.threat is not None:
             threat = f"a drawdown threatened by {model.calendar.label(table.threat.deadline_round)}"
-        troops = f"US troops {host.troops:,} (legal floor {host.config.troop_floor:,})"
+        troops = f"US troops {host.troops:,} (legal floor {host.troop_floor:,})"
         hedging = f"{possessive(host.name)} hedging toward China {host.hedging:.2f}"
         return f"{agreement}; {troops}; {hedging}; {threat}"
 
 
-def describe(row: tuple) -> str:
+def describe(event: Event) -> str:
     """One event of the log in words."""
-    _, _, actor, kind, table, value, details = row
+    actor, kind, table, value, details = event.actor, event.kind, event.table, event.value, event.details
     who, whose, where = country(actor), possessive(actor), title(table)
     text = {
         "accept": f"deal at {usd(value)} a year at the {where} table ({details})",
@@ -308,7 +305,8 @@ def describe(row: tuple) -> str:
         "expiry": f"the {where} agreement expires",
         "lapse": f"the {where} agreement lapses",
         "posture change": f"a new US posture: the demand to {where} becomes {usd(value)} ({details})",
-        "linkage": f"linkage re-prices the {where} table by x{value:.2f} ({details})",
+        "linkage": f"{possessive(actor)} idea of a fair payment at the {where} table moves by x{value:.2f} ({details})",
+        "legislation": f"a bill setting the troop floor in {where} at {value:,.0f} ({details})",
     }
     return text.get(kind, f"{who} {kind} {where} {details}".strip())
 

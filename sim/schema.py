@@ -79,23 +79,22 @@ class Modules(Part):
 
 
 class Walkout(Part):
-    min_gap: float = _f(0.3, "share", "relative gap (demand-counter)/demand below which no walkout", ge=0, le=1)
-    steepness: float = _f(8.0, "1", "slope k_w of the walkout sigmoid", ge=0)
-    threshold: float = _f(0.6, "1", "threshold theta_w of toughness*tau*gap", ge=0)
-    suspend_rounds: int = _f(2, "rounds", "rounds a table stays suspended after a walkout", ge=0, le=24)
+    suspend_rounds: int = _f(1, "rounds", "rounds a table stays suspended after a walkout", ge=1, le=24)
 
 
 class Threat(Part):
-    after_rounds: int = _f(3, "rounds", "rounds a large gap must persist before a threat", ge=1)
-    deadline_rounds: int = _f(3, "rounds", "rounds from a threat to its deadline", ge=1)
+    deadline_rounds: int = _f(3, "rounds", "rounds from a threat to its deadline", ge=1, le=24)
     before_expiry: bool = _f(True, "bool", "threats allowed before the agreement expires")
-    steepness: float = _f(8.0, "1", "slope of the threat-decision sigmoid", ge=0)
-    threshold: float = _f(0.4, "1", "threshold of toughness*tau for threatening", ge=0)
 
 
 class Linkage(Part):
-    strength: float = _f(0.5, "1", "lambda_link: demand factor per point of increase above the reference", ge=0)
-    reference_increase_pct: float = _f(10.0, "%", "x_ref: increase that re-prices nothing")
+    rate: float = _f(
+        0.5,
+        "share",
+        "share of the way the patron's aspiration at a table moves toward another table's precedent",
+        ge=0,
+        le=1,
+    )
 
 
 class Patron(Part):
@@ -103,15 +102,14 @@ class Patron(Part):
     public: str | None = _f("united_states", "key", "its public in `publics` (sets the cost of a drawdown)")
     strategy: StrategyChoice = StrategyChoice(name="boulware", params={"beta": 0.3})
     transactionalism: float = _f(0.8, "share", "tau: weight of money against strategic position", ge=0, le=1)
-    toughness: float = _f(0.8, "share", "propensity to walk out and threaten", ge=0, le=1)
     loss_aversion: float = _f(0.5, "1", "lambda: extra weight of payments below the aspiration", ge=0)
-    discount: float = _f(0.98, "per round", "delta_P, discount factor per round", gt=0, le=1)
+    discount: float = _f(0.99, "per offer", "delta_P, discount factor per offer (two offers a round)", gt=0, le=1)
     aspiration_spread: float = _f(0.15, "share", "relative sd of the per-run aspiration draw", ge=0, le=1)
     belief_spread_usd_bn: float = _f(0.2, "US$bn", "sd of its estimate of a host's reservation", ge=0)
     cost_per_troop_usd_bn: float = _f(1.2e-4, "US$bn/troop-year", "c, stationing cost per troop", ge=0)
-    audience_cost_usd_bn: float = _f(0.6, "US$bn", "one-off cost of backing down from a threat", ge=0)
+    audience_cost_usd_bn: float = _f(1.0, "US$bn (present value)", "one-off cost of backing down from a threat", ge=0)
     drawdown_domestic_cost_usd_bn: float = _f(
-        0.3, "US$bn", "cost of one drawdown step per unit of US support for the troops", ge=0
+        1.0, "US$bn (present value)", "one-off cost of one drawdown step per unit of US support for the troops", ge=0
     )
     ratification_risk_accepted: float = _f(
         0.3, "probability", "largest failure risk of ratification it demands into", ge=0, le=1
@@ -144,6 +142,17 @@ class Hedging(Part):
     speed: float = _f(0.3, "per round", "gamma: share of the gap to H* closed each round", ge=0, le=1)
 
 
+class Evidence(Part):
+    """Likelihood ratios P(event | resolved patron) / P(event | unresolved patron): how much each
+    observed move tells the host about the patron's resolve to draw down (Bayes' rule on odds)."""
+
+    walkout: float = _f(1.5, "ratio", "a walkout", gt=0, le=1000)
+    credible_threat: float = _f(3.0, "ratio", "a threat the patron would carry out", gt=0, le=1000)
+    empty_threat: float = _f(1.1, "ratio", "a threat the patron would not carry out", gt=0, le=1000)
+    drawdown: float = _f(5.0, "ratio", "a drawdown carried out", gt=0, le=1000)
+    backing_down: float = _f(0.4, "ratio", "a threat dropped at its deadline", gt=0, le=1000)
+
+
 class Reactions(Part):
     """How the host government's beliefs move with events."""
 
@@ -151,12 +160,17 @@ class Reactions(Part):
     threat_reliability_loss: float = _f(0.05, "share", "R lost per threat", ge=0, le=1)
     drawdown_reliability_loss: float = _f(0.1, "share", "R lost per drawdown", ge=0, le=1)
     reliability_recovery: float = _f(0.05, "per round", "share of the gap to baseline R regained", ge=0, le=1)
-    threat_fear_jump: float = _f(0.3, "share", "share of (1-pi) added to fear by a credible threat", ge=0, le=1)
-    empty_threat_weight: float = _f(
-        0.3, "share", "share of that jump from a threat the patron would not carry out", ge=0, le=1
+    evidence: Evidence = Evidence()
+    credibility_spread_usd_bn: float = _f(
+        0.1, "US$bn/year", "the host's uncertainty about the patron's gain from carrying a threat out", ge=0, le=100
     )
-    drawdown_fear_jump: float = _f(0.2, "share", "share of (1-pi) added by a drawdown", ge=0, le=1)
-    fear_decay: float = _f(0.1, "per round", "share of the gap to baseline fear lost", ge=0, le=1)
+    forgetting: float = _f(
+        0.05,
+        "per round",
+        "share of the way the belief returns to its prior each round (resolve can change)",
+        ge=0,
+        le=1,
+    )
 
 
 class Stalling(Part):
@@ -185,7 +199,10 @@ class Host(Part):
     lapse_cost_usd_bn: float = _f(0.3, "US$bn/year", "L, interim cost of a lapse", ge=0)
     lapse_share: float = _f(0.0, "share", "share of P0 paid during a lapse", ge=0, le=1)
     opening_increase_pct: float = _f(5.0, "%", "the host's first counter, as an increase over P0", ge=-100)
-    discount: float = _f(0.98, "per round", "delta_H, discount factor per round", gt=0, le=1)
+    discount: float = _f(0.99, "per offer", "delta_H, discount factor per offer (two offers a round)", gt=0, le=1)
+    term_years: float = _f(
+        5.0, "years", "term of the agreement sought: the span over which options are valued", gt=0, le=30
+    )
     talks_open: date = _f(..., "date", "first round of talks at this table")
     agreement_expires: date = _f(..., "date", "expiry of the current agreement")
     elections: list[Election] = _f([], "dates", "the host's elections inside the horizon")
@@ -271,9 +288,8 @@ class Public(Part):
 
 class Posture(Part):
     transactionalism: float = _f(0.3, "share", "tau after the change", ge=0, le=1)
-    toughness: float = _f(0.3, "share", "toughness after the change", ge=0, le=1)
-    demand_factor: float = _f(0.5, "1", "factor on the demands at open tables", gt=0)
-    aspiration_factor: float = _f(0.5, "1", "factor on the aspirations", gt=0)
+    aspiration_factor: float = _f(0.5, "1", "factor on the aspirations (it opens at its new aspiration)", gt=0, le=10)
+    patron_value_factor: float = _f(1.0, "1", "factor on v, the strategic value of each position", ge=0, le=10)
     reset_linkage: bool = _f(True, "bool", "undo linkage's re-pricing first")
     strategy: StrategyChoice | None = None
 
@@ -284,6 +300,15 @@ class AdministrationChange(Part):
     posture: Posture = Posture()
 
 
+class FloorBill(Part):
+    """A bill that would change a host's legal troop floor: a dated event that passes or not."""
+
+    date: date
+    host: str
+    troop_floor: int = _f(..., "persons", "the floor if it passes", ge=0, le=10_000_000)
+    probability: float = _f(0.5, "probability", "chance that it passes", ge=0, le=1)
+
+
 class SecurityShock(Part):
     date: date
     host: str
@@ -292,6 +317,7 @@ class SecurityShock(Part):
 
 class Calendar(Part):
     administration_changes: list[AdministrationChange] = []
+    floor_bills: list[FloorBill] = []
     security_shocks: list[SecurityShock] = []
 
 
@@ -302,6 +328,13 @@ class Scenario(Part):
     rounds: int = _f(28, "rounds (months)", "horizon", ge=1, le=600)
     citizens: int = _f(2000, "persons", "citizens per public", ge=10, le=1_000_000)
     information: Literal["incomplete", "complete"] = "incomplete"
+    choice_precision: float = _f(
+        20.0,
+        "1/US$bn",
+        "beta: precision of every logit choice among valued options (1e6: best response)",
+        gt=0,
+        le=1e6,
+    )
     min_deadline_rounds: int = _f(
         3, "rounds", "a tactic's deadline closer than this after a restart is merged with the next", ge=1
     )
@@ -332,6 +365,9 @@ class Scenario(Part):
         for shock in self.calendar.security_shocks:
             if shock.host not in self.hosts:
                 raise ValueError(f"calendar.security_shocks: unknown host {shock.host!r}")
+        for bill in self.calendar.floor_bills:
+            if bill.host not in self.hosts:
+                raise ValueError(f"calendar.floor_bills: unknown host {bill.host!r}")
         return self
 
     def digest(self) -> str:

@@ -1,10 +1,11 @@
-"""One bilateral table: its protocol state, the alternating offers of a round, walkouts,
-ratification and the deal.
+"""One bilateral table: its protocol state, the alternating offers of a round, the patron's
+move after a counter, ratification and the deal.
 
-The protocol of a round (MODEL.md, phase 4): the patron demands; the host accepts it by its
-strategy's rule, or counters (or, stalling, repeats its last counter); the patron accepts
-the counter if it is at least its own next demand and its reservation (AC_next), else the
-table goes on or the patron walks out. A deal needs the host legislature's ratification.
+The protocol of a round (MODEL.md, phase 4): two offers, two periods. The patron demands
+(period 2k-2 of round k); the host accepts it by its strategy's rule, or counters (period
+2k-1: a counter costs its maker one period), or, stalling, repeats its last counter; the
+patron accepts the counter by its strategy's rule (AC_next), else it chooses by its policy
+to continue, walk out or threaten. A deal needs the host legislature's ratification.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from sim import theory, utility
+from sim.policies import PRESS, STALL
 from sim.strategies import HOST, PATRON, Information, Situation, Strategy, make
 
 
@@ -49,8 +51,23 @@ class Negotiator:
             tuple(self.offers), tuple(opponent), information,
         )  # fmt: skip
 
+    def add_deadline(self, round_: int, now: int) -> None:
+        """A new dated event that matters to this side (a threat's deadline): if it comes before
+        the current deadline, restart from the current offer toward it."""
+        if round_ in self.deadlines:
+            return
+        self.deadlines = sorted([*self.deadlines, round_])
+        if self.deadline_round is None or round_ < self.deadline_round:
+            if self.offers:
+                self.anchor = self.offers[-1]
+            self.start(now)
+            self.clock = 1  # this round's offer, the new anchor, is already made
+
     def replace_strategy(self, strategy: Strategy, anchor: float, round_: int) -> None:
-        self.strategy, self.anchor = strategy, anchor
+        """A new posture's tactic (a seat that keeps its player keeps its strategy)."""
+        if not strategy.classifier.get("seated", False) and not self.strategy.classifier.get("seated", False):
+            self.strategy = strategy
+        self.anchor = anchor
         self.start(round_)
 
 
@@ -58,6 +75,7 @@ class Negotiator:
 class Threat:
     deadline_round: int
     demand: float
+    credibility: float  # the host's probability, when it was made, that it would be carried out
 
 
 @dataclass
@@ -74,15 +92,15 @@ class Table:
     walkouts: int = 0
     stalled_rounds: int = 0
     ratification_failures: int = 0
-    gap_rounds: int = 0
     threat: Threat | None = None
     threats: int = 0
     drawdowns: int = 0
     deal_round: int | None = None
+    deal_period: int | None = None  # 2 (round - 1), or one more for a deal on the host's counter
+    on_counter: bool = False  # the price being closed is the host's counter
     price: float | None = None
     demands: list[float] = field(default_factory=list)
     counters: list[float] = field(default_factory=list)
-    last_gap: float = 0.0
     reservation_patron: float = math.nan
     reservation_host: float = math.nan
     ever_lapsed: bool = False
@@ -105,7 +123,9 @@ def new_table(model, name: str) -> Table:
     cfg = model.config
     host = cfg.hosts[name]
     cal = model.calendar
-    patron_deadlines = [cal.round_of(d) for d in cfg.patron.elections] + [cfg.rounds]
+    # deadlines are calendar events only (its elections, the host's expiry), never the horizon
+    expiry = cal.round_of(host.agreement_expires) + 1
+    patron_deadlines = [cal.round_of(d) for d in cfg.patron.elections] + [expiry]
     host_deadlines = [cal.round_of(e.date) for e in host.elections] + [cal.round_of(host.agreement_expires) + 1]
     opening_counter = host.payment_usd_bn * (1 + host.opening_increase_pct / 100)
     return Table(
@@ -146,7 +166,7 @@ def information(model, table: Table, r_p: float, r_h: float) -> tuple[Informatio
     err_p, err_h = (0.0, 0.0) if complete else model.belief_errors[table.host]
     needs_nash = "nash" in (table.patron.strategy.name, table.counterpart.strategy.name)
     nash = nash_price(model, table, r_p, r_h) if needs_nash else None
-    d_p, d_h = cfg.patron.discount, host_cfg.discount
+    d_p, d_h = cfg.patron.discount, host_cfg.discount  # per offer: the protocol's period
     return (
         Information(complete, r_h + err_p, d_p, d_h, nash),
         Information(complete, r_p + err_h, d_h, d_p, nash),
@@ -176,11 +196,7 @@ def negotiate(model, table: Table) -> float | None:
     log.add(r, date, patron.name, "offer", table.host, demand)
 
     s_h = table.counterpart.situation(r_h, table.demands, info_h)
-    stalling = bool(
-        model.config.modules.stalling
-        and table.counters
-        and host.wants_to_stall(r, demand, model.posture_outlook(r, table.host))
-    )
+    stalling = bool(model.config.modules.stalling and table.counters and host_stalls(model, table, demand))
     if stalling:
         counter = table.counters[-1]
         accepted = demand <= counter + 1e-9
@@ -190,7 +206,7 @@ def negotiate(model, table: Table) -> float | None:
     table.patron.clock += 1
     table.counterpart.clock += 1
     if accepted:
-        table.last_gap = 0.0
+        table.on_counter = False
         return demand
 
     table.counterpart.offers.append(counter)
@@ -201,19 +217,44 @@ def negotiate(model, table: Table) -> float | None:
     log.add(r, date, host.name, "counter", table.host, counter)
 
     s_next = table.patron.situation(r_p, table.counters, info_p)
-    next_demand = max(r_p, min(table.patron.strategy.offer(s_next), ceiling))
-    capped = ceiling < table.patron.strategy.offer(s_next)
+    planned = table.patron.strategy.offer(s_next)
+    next_demand = max(r_p, min(planned, ceiling))
+    capped = ceiling < planned
     if table.patron.strategy.accepts(counter, s_next) or (capped and counter >= next_demand - 1e-9):
-        table.last_gap = 0.0
+        table.on_counter = True
         return counter
+    press(model, table, next_demand, r_p)
+    return None
 
-    table.last_gap = (demand - counter) / demand if demand > 0 else 0.0
-    if model.config.modules.walkouts and patron.walks_out(table.last_gap):
+
+def host_stalls(model, table: Table, demand: float) -> bool:
+    """The host's choice between countering and waiting, by the value of waiting."""
+    host, r = model.hosts[table.host], model.round
+    value = host.stall_value(r, demand, table.expiry_round - r, model.posture_outlook(r, table.host))
+    if value is None:
+        return False
+    return (
+        model.policy(host.name).choose(model, host.name, STALL, table.host, {"counter": 0.0, "stall": value}) == "stall"
+    )
+
+
+def press(model, table: Table, next_demand: float, r_p: float) -> None:
+    """The patron's move after a counter it does not accept: continue, walk out or threaten."""
+    patron, cfg = model.patron, model.config
+    may_walk, may_threaten = cfg.modules.walkouts, model.may_threaten(table)
+    if not (may_walk or may_threaten):
+        return
+    values = patron.table_options(table, next_demand, r_p, may_walk, may_threaten)
+    move = model.policy(patron.name).choose(model, patron.name, PRESS, table.host, values)
+    r, date = model.round, model.calendar.label(model.round)
+    if move == "walkout":
         table.walkouts += 1
         table.status = "suspended"
-        table.suspended_until = r + patron.config.walkout.suspend_rounds
-        log.add(r, date, patron.name, "walkout", table.host, table.last_gap, f"gap {table.last_gap:.0%}")
-    return None
+        table.suspended_until = r + cfg.patron.walkout.suspend_rounds
+        gap = (table.demand - table.counter) / table.demand if table.demand > 0 else 0.0
+        model.log.add(r, date, patron.name, "walkout", table.host, gap, f"gap {gap:.0%}")
+    elif move == "threaten":
+        model.threaten(table)
 
 
 def ratifiable_ceiling(model, table: Table) -> float:

@@ -205,35 +205,9 @@ def rehearse(entrant: Entrant) -> str | None:
 # ------------------------------------------------------------------ playing it
 
 
-class ScoredModel(AllianceModel):
-    """The model with the patron's utility kept per table: its flow in the rows, and its one-off
-    costs (backing down, drawdowns) charged to the table they fell on. They sum to its utility."""
-
-    def __init__(self, config: Scenario, rng: int | None = None):
-        super().__init__(config, rng=rng)
-        self.one_offs = {name: 0.0 for name in self.hosts}
-
-    def _charged(self, table, act):
-        before = self.patron.audience_costs_paid + self.patron.domestic_costs_paid
-        result = act()
-        self.one_offs[table.host] += self.patron.audience_costs_paid + self.patron.domestic_costs_paid - before
-        return result
-
-    def close_deal(self, table, price: float) -> None:
-        self._charged(table, lambda: super(ScoredModel, self).close_deal(table, price))
-
-    def threat_deadline(self, table) -> int:
-        return self._charged(table, lambda: super(ScoredModel, self).threat_deadline(table))
-
-    def record_phase(self) -> None:
-        super().record_phase()
-        for name, host in self.hosts.items():
-            self.rows[-1][f"{name}.patron_utility"] = self.patron.table_utility(host)
-
-
 def score(scenario: Scenario, seed: int, tables: list[str]) -> list[dict]:
     """One run, scored at each table: both sides' utilities (US$bn a year) and the outcome."""
-    model = ScoredModel(scenario, rng=seed).run()
+    model = AllianceModel(scenario, rng=seed).run()
     summary = collect(model, seed).summary
     years = max(len(model.rows), 1) / 12
     out = []
@@ -242,7 +216,7 @@ def score(scenario: Scenario, seed: int, tables: list[str]) -> list[dict]:
         flow = float(np.mean([row[f"{name}.patron_utility"] for row in model.rows]))
         out.append({
             "seed": seed, "table": name,
-            "patron_utility": flow - model.one_offs[name] / years,
+            "patron_utility": flow - model.patron.one_offs[name] / years,
             "host_utility": summary["utilities"][name],
             "deal": t["deal"],
             "rounds_to_deal": t["deal_round"] - table.opens_round + 1 if t["deal"] else math.nan,

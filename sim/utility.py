@@ -146,12 +146,14 @@ def host_reservation(
     pressure: float,
     tolerances_sorted: np.ndarray | None,
     below: np.ndarray | None = None,
+    scale: float = 1.0,
 ) -> float:
     """The largest P with P + eps * shortfall(P) <= W (the win-set's upper end).
 
     `willingness` W is what a lapse is expected to cost the host (so a deal at W breaks even
     without electoral costs); shortfall(P) = mean(max(0, P - tolerance)) is piecewise linear
-    in P, so the equation is solved exactly on the sorted tolerances.
+    in P, so the equation is solved exactly on the sorted tolerances. `scale` multiplies every
+    tolerance (a public that would tolerate less after an event: scale < 1).
     """
     if tolerances_sorted is None or pressure <= 0.0 or len(tolerances_sorted) == 0:
         return willingness
@@ -161,7 +163,7 @@ def host_reservation(
         below = np.concatenate(([0.0], np.cumsum(t)))
 
     def cost_at(i: int) -> float:  # P + eps shortfall(P) at the i-th breakpoint, increasing in i
-        return t[i] + pressure * (i * t[i] - below[i]) / n
+        return scale * (t[i] + pressure * (i * t[i] - below[i]) / n)
 
     lo, hi = 0, n  # k: how many breakpoints cost no more than W (bisection on scalars)
     while lo < hi:
@@ -171,4 +173,4 @@ def host_reservation(
         else:
             hi = mid
     k = lo
-    return (willingness + pressure * below[k] / n) / (1.0 + pressure * k / n)
+    return (willingness + pressure * scale * below[k] / n) / (1.0 + pressure * k / n)

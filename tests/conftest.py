@@ -16,7 +16,7 @@ SHARED = ROOT.parent / "shared"
 
 
 def scenario(name: str = "baseline_2019", **changes) -> Scenario:
-    """A shipped scenario with dotted-key changes: scenario('baseline_2019', **{'patron.toughness': 0.1})."""
+    """A shipped scenario with dotted-key changes: scenario('baseline_2019', **{'patron.aspiration_spread': 0.1})."""
     base = load_scenario(SCENARIOS / f"{name}.yaml")
     return with_changes(base, changes) if changes else base
 

@@ -49,10 +49,10 @@ def test_default_output_folder_and_rounds_override(tmp_path, monkeypatch):
 
 def test_set_overrides_any_value(tmp_path):
     out = tmp_path / "run"
-    main(["run", str(BASELINE), "--set", "patron.toughness=0.1", "--set", "hosts.japan.troops=40000",
+    main(["run", str(BASELINE), "--set", "patron.aspiration_spread=0.1", "--set", "hosts.japan.troops=40000",
           "--no-plot", "--out", str(out)])  # fmt: skip
     resolved = (out / "scenario.yaml").read_text()
-    assert "toughness: 0.1" in resolved and "troops: 40000" in resolved
+    assert "aspiration_spread: 0.1" in resolved and "troops: 40000" in resolved
 
 
 def test_check_prints_the_resolved_scenario(capsys):
@@ -80,8 +80,8 @@ def write(tmp_path, text: str, name: str = "bad.yaml"):
 
 
 BAD = {
-    "misspelt key": ("extends: {base}\nname: x\npatron: {{toughnes: 0.5}}\n",
-                     ["patron.toughnes", "unknown key", "toughness"]),
+    "misspelt key": ("extends: {base}\nname: x\npatron: {{aspiration_sprad: 0.5}}\n",
+                     ["patron.aspiration_sprad", "unknown key", "aspiration_spread"]),
     "wrong type": ("extends: {base}\nname: x\nhosts: {{south_korea: {{troops: many}}}}\n",
                    ["hosts.south_korea.troops", "integer"]),
     "out of range": ("extends: {base}\nname: x\npatron: {{transactionalism: 1.7}}\n",

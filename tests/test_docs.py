@@ -83,7 +83,7 @@ start: 2019-09-01
 rounds: 12                # cal: a fact
 patron:
   public: null
-  walkout: {min_gap: 0.2} # assumed: a flow mapping
+  walkout: {suspend_rounds: 2} # assumed: a flow mapping
 hosts:
   h:
     public: p
@@ -111,8 +111,8 @@ def test_sources_come_from_the_scenario_files_comments(tmp_path: Path) -> None:
     path.write_text(MINI)
     source = {key: cells[-1] for key, cells in rows(docs.parameter_table(path)).items()}
     assert source["rounds"] == "cal: a fact"
-    assert source["patron.walkout.min_gap"] == "assumed: a flow mapping"
-    assert source["patron.walkout.steepness"] == docs.UNSET  # not in the file: the default
+    assert source["patron.walkout.suspend_rounds"] == "assumed: a flow mapping"
+    assert source["patron.threat.deadline_rounds"] == docs.UNSET  # not in the file: the default
     assert source["hosts.<host>.troops"] == f"h: {docs.UNCOMMENTED}"
     assert source["hosts.<host>.elections[].date"] == "h[0]: on `elections`: cal: the elections"
     group_share = "publics.<public>.groups.<group>.share"

@@ -68,7 +68,7 @@ def test_the_moves_are_what_the_table_sees(tmp_path):
     result, _ = play(scenario, "south_korea", 1, MoveFile(moves_file(tmp_path, SOUTH_KOREA), HOST), lambda _: None)
     events = result.events[result.events.table == "south_korea"]
     counters = events[(events.kind == "counter") & (events.actor == "south_korea")].value.round(6).tolist()
-    assert counters[:4] == [1.0, 1.0, 1.0, 1.1]  # counter, stall, hedge (as before), counter
+    assert counters[:3] == [1.0, 1.0, 1.0]  # counter, stall, hedge (as before)
     assert (events.kind == "stall").sum() == 1  # the stall went through the model's own stall path
     hedges = events[(events.kind == "hedge") & events.details.str.contains("student")]
     assert len(hedges) == 1 and hedges.value.iloc[0] >= 0.1

@@ -28,7 +28,7 @@ scenario: {base}
 set: {{rounds: 14}}
 parameters:
   hosts.south_korea.demand_usd_bn: {{values: [2.0, 5.0], kind: lever}}
-  patron.toughness: {{range: [0.2, 0.9], levels: 2}}
+  patron.aspiration_spread: {{range: [0.2, 0.9], levels: 2}}
 design: {{sampler: grid}}
 replicates: {replicates}
 root_seed: 7
@@ -57,7 +57,7 @@ def test_rows_carry_run_point_replicate_seed_parameters_and_outcomes(tmp_path):
     assert run(sweep_file(tmp_path), "--out", out, "--executor", "serial") == 0
     runs = pd.read_parquet(out / "runs")
     assert len(runs) == 12 and sorted(runs["run_id"]) == list(range(12))
-    assert {"run_id", "point", "replicate", "seed", "hosts.south_korea.demand_usd_bn", "patron.toughness",
+    assert {"run_id", "point", "replicate", "seed", "hosts.south_korea.demand_usd_bn", "patron.aspiration_spread",
             "south_korea.deal", "japan.payment_usd_bn", "utilities.united_states"} <= set(runs.columns)  # fmt: skip
     assert runs.groupby("point").size().tolist() == [3, 3, 3, 3]
     assert runs["seed"].nunique() == 12
@@ -157,15 +157,15 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, capsys, explo
 
 
 BAD_SWEEPS = {
-    "misspelt key": ("name: x\nscenario: {base}\nparameters: {{patron.toughness: {{valuez: [1]}}}}\n",
-                     "parameters.patron.toughness.valuez"),
-    "sobol with values": ("name: x\nscenario: {base}\nparameters: {{patron.toughness: {{values: [0.1]}}}}\n"
+    "misspelt key": ("name: x\nscenario: {base}\nparameters: {{patron.aspiration_spread: {{valuez: [1]}}}}\n",
+                     "parameters.patron.aspiration_spread.valuez"),
+    "sobol with values": ("name: x\nscenario: {base}\nparameters: {{patron.aspiration_spread: {{values: [0.1]}}}}\n"
                           "design: {{sampler: sobol}}\n", "needs a range"),
-    "out of the scenario's range": ("name: x\nscenario: {base}\nparameters: {{patron.toughness: {{range: [0, 2]}}}}\n",
-                                    "parameters.patron.toughness"),
-    "unknown sampler": ("name: x\nscenario: {base}\nparameters: {{patron.toughness: {{values: [0.1]}}}}\n"
+    "out of the scenario's range": ("name: x\nscenario: {base}\nparameters: {{patron.aspiration_spread: {{range: [0, 2]}}}}\n",
+                                    "parameters.patron.aspiration_spread"),
+    "unknown sampler": ("name: x\nscenario: {base}\nparameters: {{patron.aspiration_spread: {{values: [0.1]}}}}\n"
                         "design: {{sampler: latin}}\n", "design.sampler"),
-    "missing scenario": ("name: x\nscenario: nowhere.yaml\nparameters: {{patron.toughness: {{values: [0.1]}}}}\n",
+    "missing scenario": ("name: x\nscenario: nowhere.yaml\nparameters: {{patron.aspiration_spread: {{values: [0.1]}}}}\n",
                          "file not found"),
     "invalid yaml": ("name: x\nparameters: [\n", "invalid YAML"),
 }  # fmt: skip
@@ -215,7 +215,7 @@ name: small_sobol
 scenario: {base}
 set: {{rounds: 10, hosts: {{japan: null}}, publics: {{japan: null}}}}
 parameters:
-  patron.toughness: {{range: [0.1, 1.0]}}
+  patron.aspiration_spread: {{range: [0.1, 1.0]}}
   patron.transactionalism: {{range: [0.2, 1.0]}}
   hosts.south_korea.demand_usd_bn: {{range: [1.5, 6.0]}}
 design: {{sampler: {sampler}, samples: {samples}}}
@@ -236,10 +236,10 @@ def test_analyze_and_plot_a_sensitivity_sweep(tmp_path, capsys, sampler, samples
     assert {f"south_korea.{n}" for n in names} <= set(points.columns)
     assert (out / "analysis" / "points.parquet").exists()
     indices = pd.read_parquet(out / "analysis" / "sensitivity.parquet")
-    assert column in indices and set(indices["parameter"]) == {"patron.toughness", "patron.transactionalism",
+    assert column in indices and set(indices["parameter"]) == {"patron.aspiration_spread", "patron.transactionalism",
                                                                "hosts.south_korea.demand_usd_bn"}  # fmt: skip
     walkout = indices[indices["outcome"] == "south_korea.walkout"].set_index("parameter")[column]
-    assert walkout.idxmax() in ("patron.toughness", "patron.transactionalism")  # toughness x tau x gap drives walkouts
+    assert walkout.idxmax() == "patron.transactionalism"  # tau weighs a walkout's gain against its damage
     assert main(["plot", str(out)]) == 0
     names = {p.name for p in (out / "plots").iterdir()}
     for stem in ("heatmap_south_korea", "distributions_south_korea", "sensitivity_south_korea_walkout"):

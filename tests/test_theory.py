@@ -43,6 +43,7 @@ def test_rubinstein_players_hold_when_the_zone_is_empty():
     # A patron that draws down in any lapse and wants more than the host can give.
     config = analytic("rubinstein", "rubinstein", **{"hosts.south_korea.alliance_value_usd_bn": 0.5,
                                                       "patron.audience_cost_usd_bn": 0.0,
+                                                      "patron.drawdown_domestic_cost_usd_bn": 0.0,
                                                       "hosts.south_korea.troop_floor": 0,
                                                       "patron.transactionalism": 1.0})  # fmt: skip
     result = simulate(config, seed=0)
@@ -58,8 +59,8 @@ def test_two_linear_players_agree_in_the_predicted_round(opening_pct, demand):
     result = simulate(config, seed=0)
     r_p, r_h = zone(result)
     host = config.hosts["south_korea"]
-    patron_deadline = config.rounds - 1  # from round 1 to the horizon
-    host_deadline = 21  # the lapse begins in round 22 (June 2021)
+    # both sides' deadline is the expiry (the lapse begins in round 22, June 2021), never the horizon
+    patron_deadline = host_deadline = 21
     predicted = theory.linear_deal(
         demand, r_p, patron_deadline, host.payment_usd_bn * (1 + opening_pct / 100), r_h, host_deadline
     )

@@ -179,7 +179,7 @@ def test_ties_are_broken_by_deal_rate_then_rounds_to_deal():
         ("strategy_files: [empty.py]\n" + SMALL, "strategy_files.0", "registers no strategy"),
         ("strategy_files: [broken.py]\n" + SMALL, "strategy_files.0", "does not load: SyntaxError"),
         ("strategy_files: [clash.py]\n" + SMALL, "strategy_files.0", "'linear', a name already taken"),
-        ("set: {patron.toughness: 7}\n" + SMALL, "set.patron.toughness", "less than or equal to 1"),
+        ("set: {patron.aspiration_spread: 7}\n" + SMALL, "set.patron.aspiration_spread", "less than or equal to 1"),
         ("set: {patron.tuffness: 0.5}\n" + SMALL, "set.patron.tuffness", "unknown key; accepted keys here:"),
         (SMALL.replace("host_strategies: [conceder, hardliner]", "host_strategies: [{name: boulware, params: "
                        "{beta: 0}}]"), "host_strategies.0", "fails a rehearsal: ZeroDivisionError"),

@@ -56,6 +56,7 @@ class Public(mesa.Agent):
         else:
             self.log_tolerance0 = np.zeros(citizens)
         self.sensitivity = by_group("sensitivity")
+        self.mean_sensitivity = float(self.sensitivity.mean())
         self.anxiety = by_group("anxiety")
         self.support = self.support0.copy()
         self.anti_us = self.anti_us0.copy()

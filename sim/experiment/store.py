@@ -106,8 +106,8 @@ def write_run(
 # ------------------------------------------------------------------ sweeps
 
 BOOL_KEYS = {"deal", "lapsed"}
-INT_KEYS = {"deal_round", "walkouts", "threats", "drawdowns", "troops_withdrawn", "ratification_failures",
-            "stalled_rounds"}  # fmt: skip
+INT_KEYS = {"deal_round", "deal_period", "walkouts", "threats", "drawdowns", "backdowns", "troops_withdrawn",
+            "troop_floor_final", "ratification_failures", "stalled_rounds"}  # fmt: skip
 TEXT_KEYS = {"deal_date"}
 
 
