@@ -157,15 +157,15 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, capsys, explo
 
 
 BAD_SWEEPS = {
-    "misspelt key": ("name: x\nscenario: {base}\nparameters: {{patron.aspiration_spread: {{valuez: [1]}}}}\n",
-                     "parameters.patron.aspiration_spread.valuez"),
-    "sobol with values": ("name: x\nscenario: {base}\nparameters: {{patron.aspiration_spread: {{values: [0.1]}}}}\n"
+    "misspelt key": ("name: x\nscenario: {base}\nparameters: {{patron.discount: {{valuez: [1]}}}}\n",
+                     "parameters.patron.discount.valuez"),
+    "sobol with values": ("name: x\nscenario: {base}\nparameters: {{patron.discount: {{values: [0.1]}}}}\n"
                           "design: {{sampler: sobol}}\n", "needs a range"),
-    "out of the scenario's range": ("name: x\nscenario: {base}\nparameters: {{patron.aspiration_spread: {{range: [0, 2]}}}}\n",
-                                    "parameters.patron.aspiration_spread"),
-    "unknown sampler": ("name: x\nscenario: {base}\nparameters: {{patron.aspiration_spread: {{values: [0.1]}}}}\n"
+    "out of the scenario's range": ("name: x\nscenario: {base}\nparameters: {{patron.discount: {{range: [0, 2]}}}}\n",
+                                    "parameters.patron.discount"),
+    "unknown sampler": ("name: x\nscenario: {base}\nparameters: {{patron.discount: {{values: [0.1]}}}}\n"
                         "design: {{sampler: latin}}\n", "design.sampler"),
-    "missing scenario": ("name: x\nscenario: nowhere.yaml\nparameters: {{patron.aspiration_spread: {{values: [0.1]}}}}\n",
+    "missing scenario": ("name: x\nscenario: nowhere.yaml\nparameters: {{patron.discount: {{values: [0.1]}}}}\n",
                          "file not found"),
     "invalid yaml": ("name: x\nparameters: [\n", "invalid YAML"),
 }  # fmt: skip

@@ -178,8 +178,7 @@ class Patron(mesa.Agent):
         """What a threat is worth: at its deadline it takes the best of accepting the host's
         offer (risen with the host's reservation once the threat is heard), drawing down and
         backing down. A threat the host finds empty moves its belief little."""
-        reactions, ev = host.config.reactions, host.config.reactions.evidence
-        pub = host.public
+        reactions, pub = host.config.reactions, host.public
         shock = pub.config.shocks.threat_log_tolerance * pub.mean_sensitivity if pub is not None else 0.0
         fear = decisions.posterior(host.fear, host.threat_ratio(host.credibility(self)))
         reliability = host.reliability - reactions.threat_reliability_loss
