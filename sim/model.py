@@ -253,8 +253,9 @@ class AllianceModel(mesa.Model):
         deadline = r + self.config.patron.threat.deadline_rounds
         table.threat = Threat(deadline, table.demand, self.hosts[table.host].credibility(self.patron))
         table.threats += 1
-        for negotiator in (table.patron, table.counterpart):  # a threat's date is a deadline of both sides
-            negotiator.add_deadline(deadline, r)
+        # the host must comply by the threat's date: its tactic concedes toward it; the patron's
+        # does not (it would promise to give in by its own ultimatum): it decides at the date
+        table.counterpart.add_deadline(deadline, r)
         self.log.add(r, self.calendar.label(r), self.patron.name, "threat", table.host, table.demand,
                      f"drawdown by {self.calendar.label(deadline)}")  # fmt: skip
 
@@ -279,19 +280,24 @@ class AllianceModel(mesa.Model):
                          f"{host.troops} -> {after} troops")  # fmt: skip
             host.troops = after
             table.drawdowns += 1
+            if after == 0:  # nothing left to pay for: the table closes without a deal
+                table.status = "withdrawn"
         else:
             patron.one_offs[table.host] += patron.config.audience_cost_usd_bn
             self.log.add(r, date, patron.name, "backing down", table.host, table.demand, "deadline passed")
 
     def link(self, name: str, increase_pct: float) -> None:
         """Linkage: the deal at one table is a precedent that moves the patron's aspiration at
-        every table still open or waiting."""
+        every table still open or waiting; a table whose talks have not opened will open at a
+        demand in the same proportion to the aspiration as before."""
         for other, table in self.tables.items():
-            if other == name or table.status == "deal":
+            if other == name or table.status in ("deal", "withdrawn"):
                 continue
             factor = self.patron.learn_precedent(other, increase_pct)
             if abs(factor - 1.0) < 1e-9:
                 continue
+            if table.status == "waiting":
+                table.patron.anchor *= factor
             self.log.add(self.round, self.calendar.label(self.round), self.patron.name, "linkage", other,
                          factor, f"after {name} at {increase_pct:+.0f}%")  # fmt: skip
 

@@ -87,7 +87,7 @@ class Table:
     expiry_round: int  # first round of the lapse
     patron: Negotiator
     counterpart: Negotiator
-    status: str = "waiting"  # waiting, open, suspended, deal
+    status: str = "waiting"  # waiting, open, suspended, deal, withdrawn (no troops left)
     suspended_until: int = 0
     walkouts: int = 0
     stalled_rounds: int = 0
@@ -220,6 +220,8 @@ def negotiate(model, table: Table) -> float | None:
     planned = table.patron.strategy.offer(s_next)
     next_demand = max(r_p, min(planned, ceiling))
     capped = ceiling < planned
+    if table.threat is not None and r >= table.threat.deadline_round:
+        return None  # at a threat's deadline the patron chooses: accept, draw down or back down
     if table.patron.strategy.accepts(counter, s_next) or (capped and counter >= next_demand - 1e-9):
         table.on_counter = True
         return counter
@@ -230,7 +232,8 @@ def negotiate(model, table: Table) -> float | None:
 def host_stalls(model, table: Table, demand: float) -> bool:
     """The host's choice between countering and waiting, by the value of waiting."""
     host, r = model.hosts[table.host], model.round
-    value = host.stall_value(r, demand, table.expiry_round - r, model.posture_outlook(r, table.host))
+    threat = None if table.threat is None else (table.threat.deadline_round - r, table.threat.credibility)
+    value = host.stall_value(r, demand, table.expiry_round - r, model.posture_outlook(r, table.host), threat)
     if value is None:
         return False
     return (

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 ArrayLike = float | np.ndarray
+DEAL_MARGIN = 1e-3  # US$bn a year: the least by which a deal must beat the lapse's payment
 
 
 def sigmoid(x: ArrayLike) -> ArrayLike:
@@ -133,12 +134,12 @@ def patron_reservation(
 
     needed = f(lapse_payment) + max(0.0, -keep_minus_drawdown)
     if tau <= 0.0:
-        return 0.0 if needed <= 0.0 else float("inf")
+        return lapse_payment + DEAL_MARGIN if needed <= 0.0 else float("inf")
     if needed <= f(aspiration):
         price = (needed + lam * tau * aspiration) / (tau * (1.0 + lam))
     else:
         price = needed / tau
-    return max(price, 0.0)
+    return max(price, lapse_payment + DEAL_MARGIN)  # a deal must pay more than the lapse
 
 
 def host_reservation(

@@ -9,6 +9,7 @@ from conftest import scenario
 
 from sim import theory
 from sim.outcomes import simulate
+from sim.strategies import STRATEGIES, Strategy
 
 
 def analytic(patron: str, host: str, **changes):
@@ -105,3 +106,97 @@ def test_nash_price_linear_is_the_midpoint():
     got = theory.nash_price(lambda p: 2.0 * (p - 1.0), lambda p: 0.5 * (3.0 - p), 1.0, 3.0)
     assert got == pytest.approx(theory.nash_price_linear(1.0, 3.0), abs=1e-4)
     assert theory.nash_price(lambda p: p - 3.0, lambda p: 1.0 - p, 3.0, 1.0) is None
+
+
+# ---------------------------------------------------------------- Rubinstein as an equilibrium
+# A counter costs its maker a period (two offers a round: a deal on the host's counter in round k
+# is in period 2k - 1, one later than the patron's demand of that round). Each side's gain is
+# its share of the zone discounted by its own factor per period; no deal gains nothing.
+
+
+class Grabby(Strategy):
+    """Rejects every demand and counters at the least the patron accepts at once."""
+
+    name = "test_grabby"
+
+    def target(self, s):
+        r_p, r_h = s.information.opponent_reservation, s.reservation
+        d_p, d_h = s.information.opponent_discount, s.information.own_discount
+        return r_p + d_p * theory.rubinstein_share(d_p, d_h) * (r_h - r_p)
+
+    def offer(self, s):
+        return self.target(s)
+
+    def accepts(self, offer, s):
+        return False
+
+
+class Lowball(Grabby):
+    """Counters at the patron's reservation once, then accepts whatever comes."""
+
+    name = "test_lowball"
+
+    def offer(self, s):
+        return s.information.opponent_reservation
+
+    def accepts(self, offer, s):
+        return bool(s.own_offers) and offer <= s.reservation
+
+
+class Greedy(Strategy):
+    """A patron that asks for the whole zone and takes the first counter."""
+
+    name = "test_greedy"
+
+    def offer(self, s):
+        return s.information.opponent_reservation
+
+    def accepts(self, offer, s):
+        return offer >= s.reservation
+
+
+class Modest(Strategy):
+    """A patron that asks for half its equilibrium share."""
+
+    name = "test_modest"
+
+    def offer(self, s):
+        r_p, r_h = s.reservation, s.information.opponent_reservation
+        return r_p + 0.5 * theory.rubinstein_share(s.information.own_discount, s.information.opponent_discount) * (
+            r_h - r_p
+        )
+
+    def accepts(self, offer, s):
+        return offer >= s.reservation
+
+
+def gains(patron: str, host: str, d_p: float, d_h: float) -> tuple[float, float]:
+    config = analytic(patron, host, **{"patron.discount": d_p, "hosts.south_korea.discount": d_h})
+    result = simulate(config, seed=0)
+    table = result.summary["tables"]["south_korea"]
+    r_p, r_h = zone(result)
+    if not table["deal"]:
+        return 0.0, 0.0
+    price, period = table["payment_usd_bn"], table["deal_period"]
+    return d_p**period * (price - r_p) / (r_h - r_p), d_h**period * (r_h - price) / (r_h - r_p)
+
+
+HOST_DEVIATIONS = ["test_grabby", "test_lowball", "linear", "conceder", "boulware", "hardliner", "tit_for_tat"]
+PATRON_DEVIATIONS = ["test_greedy", "test_modest", "linear", "conceder", "boulware", "hardliner"]
+
+
+@pytest.mark.parametrize("d_p, d_h", [(0.98, 0.98), (0.9, 0.7), (0.7, 0.95), (0.5, 0.5)])
+def test_neither_side_gains_by_deviating_from_rubinstein(monkeypatch, d_p, d_h):
+    for cls in (Grabby, Lowball, Greedy, Modest):
+        monkeypatch.setitem(STRATEGIES, cls.name, cls)
+    patron_eq, host_eq = gains("rubinstein", "rubinstein", d_p, d_h)
+    share = theory.rubinstein_share(d_p, d_h)
+    assert patron_eq == pytest.approx(share, abs=1e-6) and host_eq == pytest.approx(1 - share, abs=1e-6)
+    for deviation in HOST_DEVIATIONS:
+        _, host_gain = gains("rubinstein", deviation, d_p, d_h)
+        print(f"d_P {d_p}, d_H {d_h}: host plays {deviation}: {host_gain:.4f} (equilibrium {host_eq:.4f})")
+        assert host_gain <= host_eq + 1e-6, deviation
+    for deviation in PATRON_DEVIATIONS:
+        patron_gain, _ = gains(deviation, "rubinstein", d_p, d_h)
+        print(f"d_P {d_p}, d_H {d_h}: patron plays {deviation}: {patron_gain:.4f} (equilibrium {patron_eq:.4f})")
+        assert patron_gain <= patron_eq + 1e-6, deviation

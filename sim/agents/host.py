@@ -95,7 +95,8 @@ class Host(mesa.Agent):
 
     # ------------------------------------------------------------ waiting
     def stall_value(self, round_: int, demand: float, months_to_expiry: float,
-                    outlook: tuple[float, float] | None) -> float | None:  # fmt: skip
+                    outlook: tuple[float, float] | None,
+                    threat: tuple[float, float] | None = None) -> float | None:  # fmt: skip
         """The value of waiting (repeating its last counter) over conceding, in US$bn of present
         value; None when no event ahead could make waiting pay.
 
@@ -103,7 +104,9 @@ class Host(mesa.Agent):
         the change on, where P_now = min(demand, its reservation) is the most it would concede
         now; waiting for the election is worth the electoral cost of the months before it,
         (eps_now - eps0) shortfall(P_now) a year. Either costs the lapse's interim cost and the expected
-        loss of abandonment for the months of waiting that fall after the expiry.
+        loss of abandonment for the months of waiting that fall after the expiry; and a
+        standing threat (months to its deadline, its credibility) whose date comes first costs
+        the expected loss of a drawdown step, the security value of those troops, from then on.
         """
         c, d = self.config, self.monthly_discount
         term = 12.0 * c.term_years
@@ -118,12 +121,17 @@ class Host(mesa.Agent):
             # a deal signed after the election escapes the pressure of the months before it
             relief = (self.pressure(round_) - c.electoral_pressure.base) * self.shortfall(demand)
             options.append((months_election, decisions.present_value(relief, 0.0, months_election, d)))
-        if not options:
+        options = [(months, gain) for months, gain in options if gain > 0.0]
+        if not options:  # nothing to wait for
             return None
         waiting_cost = c.lapse_cost_usd_bn + self.fear * self.abandonment_stake()
+        step = min(c.drawdown_step, max(self.troops - self.troop_floor, 0))
+        step_loss = self.reliability * self.troop_value * step / self.troops0 if self.troops0 else 0.0
         best = None
         for months, gain in options:
             cost = decisions.present_value(waiting_cost, max(months_to_expiry, 0.0), months, d)
+            if threat is not None and threat[0] < months:
+                cost += threat[1] * decisions.present_value(step_loss, threat[0], threat[0] + term, d)
             best = gain - cost if best is None else max(best, gain - cost)
         return best
 

@@ -196,7 +196,7 @@ class Patron(mesa.Agent):
         fear = host.fear if fear is None else fear
         r_p = self.reservation(host, threat_stands=False)
         values = {}
-        if counter is not None:
+        if counter is not None and counter >= r_p - 1e-9:  # never below its reservation
             values["accept"] = self.prospect(table, host, counter, month)
         after = max(host.troop_floor, host.troops - host.config.drawdown_step)
         if after < host.troops:
