@@ -67,9 +67,13 @@ def test_the_floor_bill_is_the_law_that_binds():
     runs = region("baseline_2019")
     passed = [r for r in runs if sk(r)["troop_floor_final"] == 28500]
     failed = [r for r in runs if sk(r)["troop_floor_final"] == 22000]
-    print(f"bill passed in {len(passed)} of {SEEDS} runs; drawdowns after it: {rate(passed, lambda r: sk(r)['drawdowns'] > 0):.0%}; "
-          f"without it: {rate(failed, lambda r: sk(r)['drawdowns'] > 0):.0%}")  # fmt: skip
+    after, without = rate(passed, lambda r: sk(r)["drawdowns"] > 0), rate(failed, lambda r: sk(r)["drawdowns"] > 0)
+    print(f"bill passed in {len(passed)} of {SEEDS} runs; drawdowns after it: {after:.0%}; without it: {without:.0%}")
     assert 0.6 * SEEDS < len(passed) < 0.9 * SEEDS
-    drawn_after = [r for r in passed
-                   if (r.events[(r.events.kind == "drawdown") & (r.events.table == SK)]["round"] > 4).any()]  # fmt: skip
+
+    def drawn_after_the_bill(r) -> bool:
+        drawdowns = r.events[(r.events.kind == "drawdown") & (r.events.table == SK)]
+        return bool((drawdowns["round"] > 4).any())
+
+    drawn_after = [r for r in passed if drawn_after_the_bill(r)]
     assert not drawn_after
