@@ -22,6 +22,22 @@ def test_tolerance_is_anchored_to_the_december_2019_poll(korea):
     assert korea.median_tolerance == pytest.approx(1.35, rel=0.12)
 
 
+def test_japans_public_accepts_the_status_quo_and_refuses_much_more():
+    # Kyodo 2016: 86% see no need to raise $1.8bn, 9% would; Nikkei 2017: 30% "Japan pays too much"
+    japan = AllianceModel(scenario("baseline_2019"), rng=3).publics["japan"]
+    assert 0.3 <= japan.opposition(1.8) <= 0.5  # below the status quo
+    assert 0.4 <= japan.opposition(1.8 * 1.02) <= 0.7  # a +2% deal is contested, not unanimously opposed
+    assert japan.opposition(1.8 * 1.2) >= 0.85  # +20%: most refuse
+    assert 1 - japan.opposition(1.8 * 1.1) == pytest.approx(0.25, abs=0.1)
+
+
+def test_korean_groups_follow_the_realmeter_split_by_ideology(korea):
+    # RealMeter 2019-11-22, oppose the demand: progressive 84%, centrist 71%, conservative 51%:
+    # progressives tolerate least, conservatives most
+    groups = korea.group_opposition(1.5)
+    assert groups["progressive"] > groups["centrist"] > groups["conservative"]
+
+
 def test_opposition_and_shortfall_match_their_definitions(korea):
     for payment in (0.5, 1.0, 1.7, 5.0):
         assert korea.opposition(payment) == pytest.approx(np.mean(korea.tolerance < payment))
