@@ -312,6 +312,7 @@ class AllianceModel(mesa.Model):
     def record_phase(self) -> None:
         r = self.round
         row: dict = {"round": r, "date": self.calendar.label(r)}
+        patron_utility = 0.0
         for name, table in self.tables.items():
             host = self.hosts[name]
             public = host.public
@@ -341,9 +342,10 @@ class AllianceModel(mesa.Model):
             row[p + "anti_us"] = public.mean_anti_us if public else math.nan
             row[p + "support"] = public.mean_support if public else math.nan
             row[p + "utility"] = host.utility(r)
-            row[p + "patron_utility"] = self.patron.table_utility(host)
+            row[p + "patron_utility"] = flow = self.patron.table_utility(host)
             row[p + "troop_floor"] = host.troop_floor
-        row["patron.utility"] = self.patron.utility()
+            patron_utility += flow
+        row["patron.utility"] = patron_utility
         row["patron.transactionalism"] = self.patron.transactionalism
         row["patron.troop_support"] = self.patron.troop_support()
         row["rival.utility"] = self.rival.utility()

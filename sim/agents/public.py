@@ -59,8 +59,13 @@ class Public(mesa.Agent):
         self.mean_sensitivity = float(self.sensitivity.mean())
         self.anxiety = by_group("anxiety")
         self.support = self.support0.copy()
-        self.anti_us = self.anti_us0.copy()
-        self.log_tolerance = self.log_tolerance0.copy()
+        # anti-US sentiment and log tolerance in one array (rows), so that decay and encounters
+        # move both in one pass; the names are views of its rows
+        self.opinions0 = np.vstack([self.anti_us0, self.log_tolerance0])
+        self.opinions = self.opinions0.copy()
+        self.anti_us0, self.log_tolerance0 = self.opinions0
+        self.anti_us, self.log_tolerance = self.opinions
+        self.bounds = np.array([[config.confidence_bound], [config.tolerance_confidence_bound]])
         self.group_sizes = np.bincount(self.group, minlength=len(names))
         # groups are contiguous: opposition by group sums slices (empty groups have none)
         self.nonempty = self.group_sizes > 0
@@ -94,8 +99,7 @@ class Public(mesa.Agent):
         if self.support_displaced:
             self.support += decay * (self.support0 - self.support)
         if self.asks_tolerance:  # the patron's public holds no views on payments
-            self.anti_us += decay * (self.anti_us0 - self.anti_us)
-            self.log_tolerance += decay * (self.log_tolerance0 - self.log_tolerance)
+            self.opinions += decay * (self.opinions0 - self.opinions)
         self._refresh_means()
 
     def discuss(self) -> None:
@@ -107,15 +111,11 @@ class Public(mesa.Agent):
         if not self.asks_tolerance:
             return
         a, b = self.model.pairs(len(self.group))
-        mu = self.config.convergence
-        for values, bound in (
-            (self.anti_us, self.config.confidence_bound),
-            (self.log_tolerance, self.config.tolerance_confidence_bound),
-        ):
-            va, vb = values[a], values[b]
-            move = mu * (vb - va) * (np.abs(vb - va) < bound)
-            values[a] = va + move
-            values[b] = vb - move
+        opinions = self.opinions
+        va, vb = opinions[:, a], opinions[:, b]
+        move = self.config.convergence * (vb - va) * (np.abs(vb - va) < self.bounds)
+        opinions[:, a] = va + move
+        opinions[:, b] = vb - move
         self._refresh()
 
     def step(self) -> None:
