@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim import standings
+from sim import rehearsal, standings
 from sim.config import (
     PlainName,
     Scenario,
@@ -40,7 +40,7 @@ from sim.experiment.design import spawned_seed
 from sim.experiment.runner import worker_context
 from sim.model import AllianceModel
 from sim.outcomes import collect
-from sim.strategies import HOST, PATRON, STRATEGIES, Information, Situation, make
+from sim.strategies import STRATEGIES
 
 # ------------------------------------------------------------------ the tournament file
 
@@ -187,19 +187,7 @@ def load_tournament(path: str | Path) -> Tournament:
 
 def rehearse(entrant: Entrant) -> str | None:
     """Why the strategy cannot play (it raises, or offers no finite payment), or None."""
-    info = Information(False, 1.6, 0.98, 0.98, None)
-    for side, anchor, reservation in ((PATRON, 5.0, 1.5), (HOST, 1.0, 1.8)):
-        later = (anchor,) * 3, (2.0, 1.9, 1.8)
-        for s in (Situation(side, anchor, reservation, 0, 12, (), (), info),
-                  Situation(side, anchor, reservation, 3, 12, *later, info)):  # fmt: skip
-            try:
-                offer = make(entrant.name, entrant.params).offer(s)
-                make(entrant.name, entrant.params).accepts(2.0, s)
-            except Exception as exc:
-                return f"{entrant.shown} fails a rehearsal: {type(exc).__name__}: {exc}"
-            if not math.isfinite(offer):
-                return f"{entrant.shown} offers {offer!r}; a strategy must offer a finite payment"
-    return None
+    return rehearsal.rehearse(entrant.name, dict(entrant.params), entrant.shown)
 
 
 # ------------------------------------------------------------------ playing it

@@ -118,13 +118,16 @@ def test_resume_refuses_a_different_sweep_and_a_used_folder_needs_resume(tmp_pat
 
 
 class Exploding(Strategy):
-    """Raises on its first move: to test how a sweep records failing runs."""
+    """Raises on its second and third moves (after passing the rehearsal, which plays a first and
+    a fourth): to test how a sweep records runs that fail mid-way."""
 
     name = "exploding_test"
     source = "the test suite"
 
     def target(self, s):
-        raise RuntimeError("boom")
+        if len(s.own_offers) in (1, 2):
+            raise RuntimeError("boom")
+        return s.anchor
 
 
 FAILING = """
