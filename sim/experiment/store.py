@@ -101,8 +101,11 @@ def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
     allysim did not make is never replaced (OutputFolderError)."""
     out = Path(out)
     check_output_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:  # named by the folder asked for, not by a hidden temporary name
+        raise OSError(exc.errno, exc.strerror, str(out)) from None
     staging.chmod(0o777 & ~_umask())
     try:
         for name, writer in files.items():
