@@ -192,6 +192,10 @@ BAD_SWEEPS = {
     "missing scenario": ("name: x\nscenario: nowhere.yaml\nparameters: {{patron.toughness: {{values: [0.1]}}}}\n",
                          "file not found"),
     "invalid yaml": ("name: x\nparameters: [\n", "invalid YAML"),
+    "infinite range": ("name: x\nscenario: {base}\nparameters: {{hosts.japan.demand_usd_bn: {{range: [1, .inf]}}}}\n",
+                       "finite number"),
+    "NUL in the scenario's path": ("name: x\nscenario: \"a\\0b\"\nparameters: {{patron.discount: {{values: [0.5]}}}}\n",
+                                   "is not a path"),
 }  # fmt: skip
 
 
