@@ -199,10 +199,11 @@ def test_results_are_strict_json_and_a_non_finite_number_is_refused_by_name():
 
 @pytest.mark.parametrize("mask", [0o022, 0o077])
 def test_folders_honour_the_umask(tmp_path, mask):
-    code = f"import os, sys; os.umask({mask}); from sim.cli import main; sys.exit(main(sys.argv[1:]))"
     out = tmp_path / "run"
-    done = subprocess.run([sys.executable, "-c", code, "run", str(BASELINE), "--rounds", "2", "--no-plot", "--out",
-                           str(out)], capture_output=True, cwd=ROOT)  # fmt: skip
-    assert done.returncode == 0
+    before = os.umask(mask)
+    try:
+        assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--out", str(out)]) == 0
+    finally:
+        os.umask(before)
     assert out.stat().st_mode & 0o777 == 0o777 & ~mask
     assert (out / "summary.json").stat().st_mode & 0o777 == 0o666 & ~mask
