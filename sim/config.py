@@ -64,7 +64,7 @@ def excerpt(value: Any, limit: int = EXCERPT) -> str:
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
+    text = str(text).replace("\r", " ").replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
