@@ -14,8 +14,10 @@ import sys
 import time
 from pathlib import Path
 
+from sim.arguments import seed
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.paths import OutputFolderError, check_output_folder
+from sim.stopping import exit_code, sigterm_as_interrupt
 
 EXIT_BAD_INPUT = 2
 COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.play", "sim.tournament", "sim.dashboard")
@@ -32,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario with one seed and write its results")
     run.add_argument("scenario", type=Path, help="scenario YAML file")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--seed", type=seed, default=1, help="random seed, 0 or more (default 1)")
     run.add_argument("--rounds", type=int, help="override the horizon, in rounds (months)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override any value by its key path, e.g. --set patron.toughness=0.2")  # fmt: skip
@@ -94,16 +96,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def os_problem(exc: OSError) -> str:
+    """An I/O failure in one line: the file and the reason (read-only, disk full, not a folder)."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with sigterm_as_interrupt():
+            return args.handler(args)
     except (ScenarioError, OutputFolderError) as exc:
         print(f"allysim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except OSError as exc:  # a writer has removed what it had begun
+        print(f"allysim: error: {os_problem(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
         print("allysim: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        return exit_code(exc)
 
 
 if __name__ == "__main__":

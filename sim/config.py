@@ -1,12 +1,20 @@
 """Scenario files: YAML loading with `extends:` chains, `--set` overrides and dotted-key
 changes, and errors that name the file, the key path and what is accepted. The schema itself
 (every parameter with its unit) is in `sim/schema.py`; its classes are importable from here.
+
+Input is bounded, so that no file can hang a check or fill the memory: a YAML file holds at
+most MAX_FILE_BYTES of UTF-8 text, MAX_NODES values nested at most MAX_DEPTH deep, and no
+aliases (`&anchor` / `*alias`: write the values out); an `extends:` chain is at most
+MAX_EXTENDS files long. A relative `extends:` (and a tournament's relative `strategy_files:`)
+is read only from the folder tree of the file named on the command line; a file elsewhere is
+read only when named by an absolute path. Every value an error echoes is cut to a short excerpt.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import os
 import typing
 from pathlib import Path
 from typing import Any
@@ -44,31 +52,144 @@ from sim.schema import (  # noqa: F401  (re-exported: the loaders' users need th
     plain_name,
 )
 
+MAX_FILE_BYTES = 1_000_000  # the shipped files are a few kB
+MAX_NODES = 100_000  # values (scalars, lists, mappings) in one document
+MAX_DEPTH = 40  # nesting of lists and mappings
+MAX_EXTENDS = 20  # files in one `extends:` chain
+EXCERPT = 60  # characters of an echoed value
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> str:
+    """`repr(value)` cut to `limit` characters, on one line: what an error may echo of an input."""
+    text = repr(value[: limit + 1] if isinstance(value, str) else value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 class ScenarioError(Exception):
     """A scenario that cannot be used: one line naming the file, the key path, what is accepted."""
 
     def __init__(self, file: str | Path, key_path: str, message: str):
-        self.file, self.key_path, self.message = str(file), key_path, message
-        where = f"{self.file}: {key_path}: " if key_path else f"{self.file}: "
-        super().__init__(where + message)
+        self.file, self.key_path, self.message = _one_line(file), _one_line(key_path, 120), _one_line(message)
+        where = f"{self.file}: {self.key_path}: " if key_path else f"{self.file}: "
+        super().__init__(where + self.message)
 
 
 # ---------------------------------------------------------------- loading
 
 
-def _read_yaml(path: Path) -> dict:
-    if not path.is_file():
-        raise ScenarioError(path, "", "file not found")
+class BoundedLoader(yaml.SafeLoader):
+    """yaml.SafeLoader without aliases, with at most MAX_NODES values nested at most MAX_DEPTH
+    deep, and with impossible dates (2019-02-30) reported at their line like any YAML error."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted; write the value out", self.peek_event().start_mark
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors (&name) are not accepted; write the value out", event.start_mark
+            )
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise yaml.composer.ComposerError(None, None, f"more than {MAX_NODES:,} values", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{excerpt(node.value)} is not a date (YYYY-MM-DD)", node.start_mark
+            ) from None
+
+
+BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", BoundedLoader.construct_yaml_timestamp)
+
+
+def parse_yaml(text: str) -> Any:
+    """The document in `text`, read by the BoundedLoader (yaml.YAMLError on any problem)."""
+    loader = BoundedLoader(text)
     try:
-        data = yaml.safe_load(path.read_text())
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    return f"invalid YAML: {where}{getattr(exc, 'problem', None) or exc}"
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of a file of at most MAX_FILE_BYTES, or a ScenarioError saying why not."""
+    try:
+        if not path.is_file():
+            raise ScenarioError(path, "", "file not found")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(path, "", f"file too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(path, "", f"cannot read it: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(path, "", f"file too large (more than {MAX_FILE_BYTES:,} bytes)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            path, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save it as UTF-8"
+        ) from None
+
+
+def _read_yaml(path: Path) -> dict:
+    text = read_text(path)
+    try:
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ScenarioError(path, "", f"invalid YAML: {where}{getattr(exc, 'problem', exc)}") from None
+        raise ScenarioError(path, "", _yaml_problem(exc)) from None
     if not isinstance(data, dict):
         raise ScenarioError(path, "", "a scenario must be a YAML mapping of keys to values")
     return data
+
+
+def named_file(name: Any, folder: Path, source: Path, key: str, tree: Path | None = None) -> Path:
+    """The file a YAML value names, relative to `folder` (or absolute). With `tree`, a relative
+    name must stay inside that folder tree: a file elsewhere is read only by its absolute path."""
+    if not isinstance(name, str) or not name.strip():
+        raise ScenarioError(source, key, "expected the path of a file (a string)")
+    if "\0" in name or len(name) > 4096:
+        raise ScenarioError(source, key, f"{excerpt(name)} is not a path (a NUL character, or too long)")
+    path = Path(os.path.expanduser(name)) if name.startswith("~") else Path(name)
+    if path.is_absolute():
+        return path
+    resolved = (folder / path).resolve()
+    if tree is not None and not resolved.is_relative_to(tree.resolve()):
+        raise ScenarioError(
+            source, key, f"{excerpt(name)} lies outside {tree}; name a file elsewhere by its absolute path"
+        )
+    return resolved
 
 
 def deep_merge(base: dict, top: dict) -> dict:
@@ -87,18 +208,20 @@ def deep_merge(base: dict, top: dict) -> dict:
 
 
 def resolve_extends(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """The file's mapping with its `extends:` chain merged in (parents first)."""
+    """The file's mapping with its `extends:` chain merged in (parents first). A relative
+    `extends:` stays inside the folder tree of the chain's first file."""
     path = path.resolve()
     if path in _seen:
         chain = " -> ".join(p.name for p in (*_seen, path))
         raise ScenarioError(_seen[0], "extends", f"extends loop: {chain}")
+    if len(_seen) >= MAX_EXTENDS:
+        raise ScenarioError(_seen[0], "extends", f"an extends chain longer than {MAX_EXTENDS} files")
     data = _read_yaml(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    if not isinstance(parent, str):
-        raise ScenarioError(path, "extends", "expected the path of a scenario file (a string)")
-    base = resolve_extends(path.parent / parent, (*_seen, path))
+    tree = (_seen[0] if _seen else path).parent
+    base = resolve_extends(named_file(parent, path.parent, path, "extends", tree), (*_seen, path))
     return deep_merge(base, data)
 
 
@@ -107,8 +230,10 @@ def apply_override(data: dict, assignment: str, source: str) -> dict:
     if "=" not in assignment:
         raise ScenarioError(source, assignment, "a --set needs the form key.path=value")
     key_path, raw = assignment.split("=", 1)
+    if len(raw) > 10_000:
+        raise ScenarioError(source, key_path.strip(), f"a --set value of at most 10,000 characters (got {len(raw):,})")
     try:
-        value = yaml.safe_load(raw)
+        value = parse_yaml(raw)
     except yaml.YAMLError:
         value = raw
     out = copy.deepcopy(data)
@@ -182,7 +307,7 @@ def explain(exc: ValidationError, root: type[BaseModel] = None) -> tuple[str, st
         return key_path, f"required key is missing{tail}"
     message = err["msg"].removeprefix("Value error, ")
     if "input" in err and err["type"] not in ("value_error",) and not isinstance(err["input"], dict):
-        message += f" (got {err['input']!r})"
+        message += f" (got {excerpt(err['input'])})"
     return key_path, message + tail
 
 

@@ -9,6 +9,7 @@ in the project.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import signal
 import subprocess
@@ -16,6 +17,8 @@ import sys
 import threading
 import webbrowser
 from pathlib import Path
+
+from sim.arguments import count
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = Path(__file__).resolve().with_name("app.py")
@@ -27,9 +30,22 @@ SOLARA_HOME = ROOT / ".cache" / "solara-home"
 def add_command(subparsers) -> None:
     parser = subparsers.add_parser("dashboard", help="serve the interactive dashboard in the browser")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    parser.add_argument("--port", type=count(1, 65535), default=8765, help="port (default 8765)")
     parser.add_argument("--no-open", action="store_true", help="do not open a browser")
     parser.set_defaults(handler=cmd_dashboard)
+
+
+def exposure_warning(host: str) -> str | None:
+    """A warning when the dashboard listens beyond this machine: it has no login, and anyone
+    who reaches the port can run the model on it."""
+    try:
+        loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback:
+        return None
+    return (f"allysim: warning: the dashboard on {host} is open to every machine that can reach this one, "
+            "without a login; use it on a trusted network, or keep the default 127.0.0.1")  # fmt: skip
 
 
 def ensure_assets(cache: Path = ASSET_CACHE) -> None:
@@ -63,6 +79,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         print(f"allysim: error: could not fill the asset cache {ASSET_CACHE} (exit {exc.returncode})",
               file=sys.stderr)  # fmt: skip
         return 1
+    warning = exposure_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     url = f"http://{args.host}:{args.port}/"
     print(f"Dashboard at {url} (Ctrl-C stops it)", flush=True)
     if not args.no_open:  # solara's own --open would race the server's start

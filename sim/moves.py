@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.config import ScenarioError
+from sim.config import ScenarioError, excerpt, read_text
 from sim.strategies import HOST, PATRON
 
 HEDGE_STEP = 0.1  # hedging added by one `hedge` move
@@ -42,23 +42,24 @@ class Move:
 
 def parse_move(text: str, side: int) -> Move:
     """The move in a line such as 'counter 1.2' (US$bn a year; '$' and 'bn' allowed)."""
-    shown = text.split("#", 1)[0].strip()
-    words = shown.lower().split()
+    line = text.split("#", 1)[0].strip()
+    shown = excerpt(line)  # what an error echoes of it: a short excerpt, however long the line
+    words = line.lower().split()
     if not words or words[0] not in MOVES[side]:
-        raise ValueError(f"{shown!r} is not a move")
+        raise ValueError(f"{shown} is not a move")
     kind, rest = words[0], words[1:]
     wants = MOVES[side][kind]
     if len(rest) > 1 or (wants is True and not rest) or (wants is False and rest):
         usage = {True: f"{kind} AMOUNT", False: kind, None: f"{kind} [AMOUNT]"}[wants]
-        raise ValueError(f"{shown!r}: write {usage}")
+        raise ValueError(f"{shown}: write {usage}")
     if not rest:
         return Move(kind)
     try:
         amount = float(rest[0].removeprefix("$").removesuffix("bn"))
     except ValueError:
-        raise ValueError(f"{shown!r}: {rest[0]!r} is not an amount in US$bn") from None
+        raise ValueError(f"{shown}: {excerpt(rest[0], 20)} is not an amount in US$bn") from None
     if not 0 < amount < 1000:
-        raise ValueError(f"{shown!r}: the amount must be a positive figure in US$bn a year")
+        raise ValueError(f"{shown}: the amount must be a positive figure in US$bn a year")
     return Move(kind, amount)
 
 
@@ -106,10 +107,7 @@ class MoveFile:
         self.path, self.side = Path(path), side
         if not self.path.is_file():
             raise ScenarioError(self.path, "", "moves file not found")
-        try:
-            lines = self.path.read_text().splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError(self.path, "", f"cannot read the moves file ({exc})") from None
+        lines = read_text(self.path).splitlines()  # UTF-8, bounded in size, or one line
         self.moves: list[tuple[int, Move]] = []
         for number, line in enumerate(lines, 1):
             if line.split("#", 1)[0].strip():

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim import talks
+from sim import arguments, talks
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.events import Event
 from sim.model import AllianceModel
@@ -339,7 +339,7 @@ def add_command(subparsers) -> None:
         metavar="GOVERNMENT",
         help="the government you play: a host (south_korea, japan) or the patron (united_states)",
     )
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--seed", type=arguments.seed, default=1, help="random seed (default 1)")
     p.add_argument(
         "--moves",
         type=Path,

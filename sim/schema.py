@@ -34,7 +34,7 @@ PlainName = Annotated[str, AfterValidator(plain_name)]
 
 
 class Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # every float finite
 
 
 def _f(default: Any, unit: str, text: str, **bounds: Any) -> Any:
@@ -186,9 +186,9 @@ class Host(Part):
     demand_usd_bn: float = _f(..., "US$bn/year", "the patron's opening demand at this table", gt=0)
     aspiration_usd_bn: float = _f(..., "US$bn/year", "A, the patron's idea of a fair payment", gt=0)
     patron_value_usd_bn: float = _f(..., "US$bn/year", "v, strategic value of the position to the patron", ge=0)
-    troops: int = _f(..., "persons", "T0, US troops stationed", ge=0)
-    troop_floor: int = _f(0, "persons", "legal floor below which no drawdown goes", ge=0)
-    drawdown_step: int = _f(4000, "persons", "troops withdrawn per drawdown", ge=1)
+    troops: int = _f(..., "persons", "T0, US troops stationed", ge=0, le=10_000_000)
+    troop_floor: int = _f(0, "persons", "legal floor below which no drawdown goes", ge=0, le=10_000_000)
+    drawdown_step: int = _f(4000, "persons", "troops withdrawn per drawdown", ge=1, le=10_000_000)
     alliance_value_usd_bn: float = _f(..., "US$bn/year", "B, value of the alliance itself", ge=0)
     alliance_value_spread: float = _f(0.2, "share", "relative sd of the per-run draw of B", ge=0, le=1)
     troop_value_usd_bn: float = _f(..., "US$bn/year", "sigma, security value of the full troop presence", ge=0)
@@ -368,6 +368,47 @@ class Scenario(Part):
         for bill in self.calendar.floor_bills:
             if bill.host not in self.hosts:
                 raise ValueError(f"calendar.floor_bills: unknown host {bill.host!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _dates(self) -> Scenario:
+        """Dates in an order the calendar can mean: the start in 1900-2200, each host's talks
+        open by its agreement's expiry and that expiry not before the start, elections from the
+        start on and in order."""
+        if not date(1900, 1, 1) <= self.start <= date(2200, 12, 31):
+            raise ValueError(f"start: {self.start} is outside 1900-01-01 to 2200-12-31")
+        month = date(self.start.year, self.start.month, 1)
+        checks = [("patron.elections", list(self.patron.elections))]
+        for name, host in self.hosts.items():
+            if host.talks_open > host.agreement_expires:
+                raise ValueError(f"hosts.{name}: talks_open ({host.talks_open}) is after agreement_expires "
+                                 f"({host.agreement_expires})")  # fmt: skip
+            if host.agreement_expires < month:
+                raise ValueError(f"hosts.{name}.agreement_expires: {host.agreement_expires} is before the start "
+                                 f"({self.start})")  # fmt: skip
+            checks.append((f"hosts.{name}.elections", [e.date for e in host.elections]))
+        for key, days in checks:
+            early = next((d for d in days if d < month), None)
+            if early is not None:
+                raise ValueError(f"{key}: {early} is before the start ({self.start})")
+            if days != sorted(days):
+                raise ValueError(f"{key}: the elections are not in date order ({', '.join(map(str, days))})")
+        return self
+
+    @model_validator(mode="after")
+    def _strategies_play(self) -> Scenario:
+        """Every strategy rehearses (sim/rehearsal.py): one that raises or offers no finite
+        payment (`boulware` with `beta: 0`) is refused here, not in the middle of a run."""
+        from sim.rehearsal import rehearse
+
+        choices = [("patron.strategy", self.patron.strategy)]
+        choices += [(f"hosts.{name}.strategy", host.strategy) for name, host in self.hosts.items()]
+        choices += [(f"calendar.administration_changes.{i}.posture.strategy", change.posture.strategy)
+                    for i, change in enumerate(self.calendar.administration_changes)]  # fmt: skip
+        for key, choice in choices:
+            problem = choice is not None and rehearse(choice.name, dict(choice.params))
+            if problem:
+                raise ValueError(f"{key}: {problem}")
         return self
 
     def digest(self) -> str:

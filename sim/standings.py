@@ -71,7 +71,9 @@ def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "paymen
     import matplotlib.pyplot as plt
 
     rows, cols = list(dict.fromkeys(table.patron)), list(dict.fromkeys(table.host))
-    grid = table.set_index(["patron", "host"])
+    grid = table.set_index(["patron", "host"]).reindex(
+        pd.MultiIndex.from_product([rows, cols])
+    )  # a failed pairing: NaN
     column = "deal_rate" if metric == "deal_rate" else "payment_usd_bn"
     values = np.array([[grid.loc[(p, h), column] for h in cols] for p in rows], dtype=float)
     fig, ax = plt.subplots(figsize=(2.5 + 1.3 * len(cols), 1.6 + 0.7 * len(rows)))
@@ -81,7 +83,7 @@ def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "paymen
     for i, p in enumerate(rows):
         for j, h in enumerate(cols):
             pay, rate = grid.loc[(p, h), "payment_usd_bn"], grid.loc[(p, h), "deal_rate"]
-            text = f"${pay:.2f}bn\n{rate:.0%}" if pay == pay else f"no deal\n{rate:.0%}"
+            text = f"${pay:.2f}bn\n{rate:.0%}" if pay == pay else f"no deal\n{rate:.0%}" if rate == rate else "failed"
             ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white", path_effects=outline)
     ax.set_xticks(range(len(cols)), cols, rotation=30, ha="right")
     ax.set_yticks(range(len(rows)), rows)
@@ -114,4 +116,42 @@ def report(table: pd.DataFrame, ranks: pd.DataFrame, t: Described) -> list[str]:
             rounds = f"{row.rounds_to_deal:.1f}" if row.rounds_to_deal == row.rounds_to_deal else "-"
             lines.append(f"{row.rank:3d}. {row.strategy:<24} utility {row.utility:7.2f}   "
                          f"deal rate {row.deal_rate:4.0%}   rounds to deal {rounds}")  # fmt: skip
+    return lines
+
+
+# ------------------------------------------------------------------ disqualifications
+
+
+def culprits(fault, patron, host, registered: dict[str, list[str]]) -> list[tuple[str, object]]:
+    """The entrants of a pairing that a fault (`sim.isolation.Fault`) points at: the strategy
+    whose method was running (on its side), else the entrants a strategy file registered
+    when the fault's frame lies in that file; none when the fault lies elsewhere."""
+    from sim.strategies import HOST, PATRON
+
+    sides = [("patron", patron, PATRON), ("host", host, HOST)]
+    if fault.strategy:
+        named = [(side, e) for side, e, code in sides if e.name == fault.strategy and fault.side in (None, code)]
+        if named:
+            return named
+    if fault.file:
+        names = registered.get(str(Path(fault.file).resolve()), [])
+        return [(side, e) for side, e, _ in sides if e.name in names]
+    return []
+
+
+def disqualification(side: str, entrant, patron, host, fault) -> dict:
+    """One row of disqualified.csv."""
+    return {"side": side, "strategy": entrant.shown if entrant else "-", "pairing": f"{patron.shown} x {host.shown}",
+            "reason": fault.reason, "where": fault.where}  # fmt: skip
+
+
+def disqualified_lines(disqualified: list[dict], pairings_played: int, pairings_total: int) -> list[str]:
+    """What the report says of the disqualified strategies and of the rest of the tournament."""
+    if not disqualified:
+        return []
+    lines = ["", "Disqualified (their pairings are left out of the tables above):"]
+    for d in disqualified:
+        who = f"{d['side']} {d['strategy']}" if d["strategy"] != "-" else f"the pairing {d['pairing']}"
+        lines.append(f"  {who}, in {d['pairing']}: {d['reason']} ({d['where']})")
+    lines.append(f"The rest of the tournament completed: {pairings_played} of {pairings_total} pairings ranked.")
     return lines

@@ -9,13 +9,12 @@ writes them to results/tournament-<name>/. A student's strategy joins from its o
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import hashlib
 import importlib.util
 import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim import standings
+from sim import arguments, isolation, rehearsal, standings
 from sim.config import (
     PlainName,
     Scenario,
@@ -31,6 +30,7 @@ from sim.config import (
     StrategyChoice,
     _read_yaml,
     load_scenario,
+    named_file,
     plain_name,
     validate,
     with_changes,
@@ -40,7 +40,10 @@ from sim.experiment.design import spawned_seed
 from sim.experiment.runner import worker_context
 from sim.model import AllianceModel
 from sim.outcomes import collect
-from sim.strategies import HOST, PATRON, STRATEGIES, Information, Situation, make
+from sim.strategies import STRATEGIES
+
+LOAD_SECONDS = 10.0  # to import a strategy file, and for each rehearsal
+PAIRING_SECONDS = 120.0  # default time limit of one pairing (all its seeds)
 
 # ------------------------------------------------------------------ the tournament file
 
@@ -97,6 +100,7 @@ class Tournament:
     tables: list[str]
     seeds: list[int]
     strategy_files: list[Path]
+    registered: dict[str, list[str]] = field(default_factory=dict)  # strategy file -> the names it adds
 
     @property
     def patrons(self) -> list[Entrant]:
@@ -119,11 +123,13 @@ def load_strategy_file(file: Path) -> list[str]:
     spec = importlib.util.spec_from_file_location(module_name, file)
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
+        with isolation.time_limit(LOAD_SECONDS, "loading it"):
+            spec.loader.exec_module(module)
+    except (Exception, SystemExit) as exc:  # sys.exit() in a file ends its loading, not the tournament
         STRATEGIES.clear()
         STRATEGIES.update(before)
-        raise ValueError(f"{file.name} does not load: {type(exc).__name__}: {exc}") from None
+        fault = isolation.describe(exc, [file])
+        raise ValueError(f"{file.name} does not load: {fault.reason} ({fault.where})") from None
     sys.modules[module_name] = module  # its classes pickle by reference, as a package's do
     mine = [name for name, cls in STRATEGIES.items() if cls.__module__ == module_name]
     taken = [n for n in mine if n in before and before[n].__module__ != module_name]
@@ -144,18 +150,18 @@ def load_tournament(path: str | Path) -> Tournament:
     files = data.get("strategy_files", [])
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise ScenarioError(path, "strategy_files", "expected a list of paths of Python files")
-    resolved = []
+    resolved, registered = [], {}
     for i, name in enumerate(files):
-        file = (path.parent / name).resolve()
+        file = named_file(name, path.parent, path, f"strategy_files.{i}", tree=path.parent)
         if not file.is_file():
             raise ScenarioError(path, f"strategy_files.{i}", f"file not found: {file}")
         try:
-            load_strategy_file(file)
+            registered[str(file.resolve())] = load_strategy_file(file)
         except ValueError as exc:
             raise ScenarioError(path, f"strategy_files.{i}", str(exc)) from None
         resolved.append(file)
     spec = validate(TournamentFile, data, path)
-    scenario_path = (path.parent / spec.scenario).resolve()
+    scenario_path = named_file(spec.scenario, path.parent, path, "scenario")
     if not scenario_path.is_file():
         raise ScenarioError(path, "scenario", f"file not found: {scenario_path}")
     try:
@@ -173,7 +179,11 @@ def load_tournament(path: str | Path) -> Tournament:
         ("host_strategies", spec.host_strategies),
     ):
         for i, entrant in enumerate(entrants):
-            problem = rehearse(entrant)
+            try:
+                with isolation.time_limit(LOAD_SECONDS, "its rehearsal"):
+                    problem = rehearse(entrant)
+            except (TimeoutError, SystemExit) as exc:
+                problem = f"{entrant.shown} fails a rehearsal: {isolation.describe(exc, resolved).reason}"
             if problem:
                 raise ScenarioError(path, f"{side}.{i}", problem)
     tables = list(spec.tables) or list(scenario.hosts)
@@ -182,24 +192,13 @@ def load_tournament(path: str | Path) -> Tournament:
         plain_name(name)
     except ValueError as exc:
         raise ScenarioError(path, "name", f"the file's stem names the results: {exc}") from None
-    return Tournament(name, path, spec, scenario, tables, derive_seeds(spec.root_seed, spec.seeds), resolved)
+    seeds = derive_seeds(spec.root_seed, spec.seeds)
+    return Tournament(name, path, spec, scenario, tables, seeds, resolved, registered)
 
 
 def rehearse(entrant: Entrant) -> str | None:
     """Why the strategy cannot play (it raises, or offers no finite payment), or None."""
-    info = Information(False, 1.6, 0.98, 0.98, None)
-    for side, anchor, reservation in ((PATRON, 5.0, 1.5), (HOST, 1.0, 1.8)):
-        later = (anchor,) * 3, (2.0, 1.9, 1.8)
-        for s in (Situation(side, anchor, reservation, 0, 12, (), (), info),
-                  Situation(side, anchor, reservation, 3, 12, *later, info)):  # fmt: skip
-            try:
-                offer = make(entrant.name, entrant.params).offer(s)
-                make(entrant.name, entrant.params).accepts(2.0, s)
-            except Exception as exc:
-                return f"{entrant.shown} fails a rehearsal: {type(exc).__name__}: {exc}"
-            if not math.isfinite(offer):
-                return f"{entrant.shown} offers {offer!r}; a strategy must offer a finite payment"
-    return None
+    return rehearsal.rehearse(entrant.name, dict(entrant.params), entrant.shown)
 
 
 # ------------------------------------------------------------------ playing it
@@ -238,21 +237,50 @@ def pairing_scenario(t: Tournament, patron: Entrant, host: Entrant) -> Scenario:
     return with_changes(t.scenario, changes)
 
 
-def _load_files(files: list[Path]) -> None:  # in each worker: the entrants' strategy files
+def _load_files(files: list[Path]) -> None:  # in each pairing's process: the entrants' strategy files
     for file in files:
         load_strategy_file(file)
 
 
+def play_entrants(t: Tournament, patron: Entrant, host: Entrant) -> list[dict]:
+    """One pairing's rows, in its own process: the strategy files loaded there first."""
+    _load_files(t.strategy_files)
+    return play_pairing((pairing_scenario(t, patron, host), t.seeds, t.tables, patron.shown, host.shown))
+
+
+def play_tournament(t: Tournament, workers: int = 1, limit: float = PAIRING_SECONDS) -> tuple[pd.DataFrame, list]:
+    """Every pairing over the same seeds, each in its own process within `limit` seconds: one
+    row per (pairing, seed, scored table), in order, and the disqualifications. A strategy that
+    raises, hangs or exits is disqualified: its pairings are left out of the tables, and those
+    not yet begun are not played."""
+    jobs = [isolation.Job((p, h), play_entrants, (t, p, h)) for p in t.patrons for h in t.hosts]
+    order = {(p.shown, h.shown): i for i, (p, h) in enumerate(job.key for job in jobs)}
+    played: dict[tuple[str, str], list[dict]] = {}
+    faults: list[tuple[Entrant, Entrant, isolation.Fault]] = []
+    out: set[tuple[str, str]] = set()  # (side, label) of the disqualified
+
+    def skip(key: tuple[Entrant, Entrant]) -> bool:
+        return ("patron", key[0].shown) in out or ("host", key[1].shown) in out
+
+    for (p, h), rows, fault in isolation.run_isolated(jobs, t.strategy_files, limit, workers, worker_context(), skip):
+        if fault is None:
+            played[(p.shown, h.shown)] = rows
+        else:
+            faults.append((p, h, fault))
+            out.update((side, e.shown) for side, e in standings.culprits(fault, p, h, t.registered))
+    disqualified: dict[tuple[str, str], dict] = {}  # each entrant's first failed pairing, in the file's order
+    for p, h, fault in sorted(faults, key=lambda f: order[(f[0].shown, f[1].shown)]):
+        for side, entrant in standings.culprits(fault, p, h, t.registered) or [("pairing", None)]:
+            key = (side, entrant.shown if entrant else f"{p.shown} x {h.shown}")
+            disqualified.setdefault(key, standings.disqualification(side, entrant, p, h, fault))
+    kept = [row for key in sorted(played, key=order.get) if ("patron", key[0]) not in out
+            and ("host", key[1]) not in out for row in played[key]]  # fmt: skip
+    return pd.DataFrame(kept), list(disqualified.values())
+
+
 def run_tournament(t: Tournament, workers: int = 1) -> pd.DataFrame:
     """Every pairing over the same seeds: one row per (pairing, seed, scored table), in order."""
-    tasks = [(pairing_scenario(t, p, h), t.seeds, t.tables, p.shown, h.shown) for p in t.patrons for h in t.hosts]
-    if workers <= 1:
-        parts = [play_pairing(task) for task in tasks]
-    else:
-        with cf.ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=_load_files,
-                                    initargs=(t.strategy_files,)) as pool:  # fmt: skip
-            parts = list(pool.map(play_pairing, tasks))
-    return pd.DataFrame([row for part in parts for row in part])
+    return play_tournament(t, workers)[0]
 
 
 # ------------------------------------------------------------------ outputs
@@ -268,19 +296,24 @@ def add_command(subparsers) -> None:
     p.add_argument("tournament", type=Path, help="tournament YAML file (configs/tournaments/)")
     p.add_argument("--out", type=Path, help="output folder (default results/tournament-<name>/)")
     p.add_argument("--quiet", action="store_true", help="print only where the results are")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1; same results)")
+    p.add_argument("--workers", type=arguments.workers, default=1, help="worker processes (default 1; same results)")
+    p.add_argument("--time-limit", type=arguments.seconds(0.1, 86_400), default=PAIRING_SECONDS, metavar="SECONDS",
+                   help=f"time limit of one pairing; a strategy that overruns it is disqualified "
+                        f"(default {PAIRING_SECONDS:g})")  # fmt: skip
     p.set_defaults(handler=cmd_tournament)
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        print(f"allysim: error: --workers must be 1 or more (got {args.workers})", file=sys.stderr)
-        return 2
     t = load_tournament(args.tournament)
     out = args.out or Path("results") / f"tournament-{t.name}"
     store.check_output_folder(out)
     started, clock = store.now(), time.perf_counter()
-    runs = run_tournament(t, args.workers)
+    runs, disqualified = play_tournament(t, args.workers, args.time_limit)
+    total = len(t.patrons) * len(t.hosts)
+    if runs.empty:
+        print("\n".join(standings.disqualified_lines(disqualified, 0, total)[1:-1]), file=sys.stderr)
+        print("allysim: error: no pairing completed; nothing is ranked or written", file=sys.stderr)
+        return 1
     table, ranks = standings.pairings(runs), standings.ranking(runs)
     manifest = {
         "command": "allysim " + " ".join(sys.argv[1:]), "tournament_file": str(args.tournament),
@@ -289,19 +322,27 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         "patron_strategies": [p.model_dump() | {"label": p.shown} for p in t.patrons],
         "host_strategies": [h.model_dump() | {"label": h.shown} for h in t.hosts],
         "strategy_files": [str(f) for f in t.strategy_files], "workers": args.workers,
+        "time_limit_seconds": args.time_limit, "disqualified": disqualified,
         "versions": store.versions(), "git_commit": store.git_commit(), "started": started,
         "run_seconds": round(time.perf_counter() - clock, 3),
     }  # fmt: skip
-    write_results(out, {
+    files = {
         "pairings.csv": lambda path: table.to_csv(path, index=False),
         "pairings.parquet": lambda path: table.to_parquet(path, index=False),
         "ranking.csv": lambda path: ranks.to_csv(path, index=False),
         "runs.parquet": lambda path: runs.to_parquet(path, index=False),
         "heatmap.png": lambda path: standings.heatmap(table, t, path, t.spec.heatmap),
-        "manifest.json": lambda path: path.write_text(store.dump_json({**manifest, "finished": store.now()})),
-    })  # fmt: skip
+    }  # fmt: skip
+    if disqualified:
+        files["disqualified.csv"] = lambda path: pd.DataFrame(disqualified).to_csv(path, index=False)
+    files["manifest.json"] = lambda path: path.write_text(store.dump_json({**manifest, "finished": store.now()}))
+    write_results(out, files)
+    lines = standings.disqualified_lines(disqualified, len(table), total)
     if not args.quiet:
-        print("\n".join(standings.report(table, ranks, t)) + "\n")
-    print(f"Results in {out}/ (pairings.csv, pairings.parquet, ranking.csv, runs.parquet, heatmap.png, "
-          "manifest.json)")  # fmt: skip
+        print("\n".join(standings.report(table, ranks, t) + lines) + "\n")
+    print(f"Results in {out}/ ({', '.join(files)})")
+    if disqualified:
+        print(f"allysim: {len(disqualified)} disqualified; the rest of the tournament completed "
+              f"({len(table)} of {total} pairings ranked); see {out}/disqualified.csv", file=sys.stderr)  # fmt: skip
+        return 1
     return 0

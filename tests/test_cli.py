@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -136,14 +138,72 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def test_a_failed_write_leaves_no_half_written_folder(tmp_path, monkeypatch):
+def test_a_failed_write_leaves_no_half_written_folder_and_says_so_in_one_line(tmp_path, monkeypatch, capsys):
     from sim import plots
 
     def broken(*args, **kwargs):
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device", "trace.png")
 
     monkeypatch.setattr(plots, "trace", broken)
     out = tmp_path / "run"
-    with pytest.raises(OSError):
-        main(["run", str(BASELINE), "--out", str(out)])
+    assert main(["run", str(BASELINE), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == "allysim: error: trace.png: No space left on device\n"
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["run", str(BASELINE), "--seed", "-1"], "--seed: expected 0 to"),
+        (["sweep", "x.yaml", "--workers", "-1"], "--workers: expected 1 to"),
+        (["sweep", "x.yaml", "--batch-size", "-5"], "--batch-size: expected 1 to"),
+        (["sweep", "x.yaml", "--workers", "0"], "--workers: expected 1 to"),
+        (["tournament", "x.yaml", "--workers", "-1"], "--workers: expected 1 to"),
+        (["tournament", "x.yaml", "--time-limit", "nan"], "--time-limit: expected"),
+    ],
+)
+def test_a_count_out_of_range_is_one_line_before_any_folder(tmp_path, monkeypatch, capsys, args, words):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1 and words in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_naming_a_file_or_inside_a_read_only_folder_is_one_line(tmp_path, capsys):
+    (tmp_path / "afile").write_text("mine")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    read_only = locked if os.geteuid() != 0 else Path("/sys")  # root writes in any folder, not in /sys
+    try:
+        for out in (tmp_path / "afile", tmp_path / "afile" / "x", read_only / "allysim-run"):
+            assert main(["run", str(BASELINE), "--no-plot", "--rounds", "2", "--out", str(out)]) == 2
+    finally:
+        locked.chmod(0o755)
+    lines = capsys.readouterr().err.splitlines()
+    assert (tmp_path / "afile").read_text() == "mine" and list(locked.iterdir()) == []
+    assert len(lines) == 3 and all(line.startswith("allysim: error: ") for line in lines)
+    assert lines[2].startswith(f"allysim: error: {read_only / 'allysim-run'}: ")
+
+
+def test_results_are_strict_json_and_a_non_finite_number_is_refused_by_name():
+    from sim.experiment.store import NonFiniteError, dump_json
+
+    assert json.loads(dump_json({"a": [1.5, None]})) == {"a": [1.5, None]}
+    with pytest.raises(NonFiniteError, match=r"tables\.japan\.payment_usd_bn is not a finite number"):
+        dump_json({"tables": {"japan": {"payment_usd_bn": float("-inf")}}})
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077])
+def test_folders_honour_the_umask(tmp_path, mask):
+    out = tmp_path / "run"
+    before = os.umask(mask)
+    try:
+        assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--out", str(out)]) == 0
+    finally:
+        os.umask(before)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask
+    assert (out / "summary.json").stat().st_mode & 0o777 == 0o666 & ~mask

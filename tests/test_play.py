@@ -173,3 +173,12 @@ def test_parse_move_reads_amounts_in_usd_bn():
     for bad, side in (("stall 2", HOST), ("accept 1", PATRON), ("counter x", HOST), ("", HOST)):
         with pytest.raises(ValueError):
             parse_move(bad, side)
+
+
+def test_a_huge_move_line_is_echoed_as_a_short_excerpt_and_a_negative_seed_is_one_line(capsys):
+    with pytest.raises(ValueError) as caught:
+        parse_move("countr " + "9" * 5_000_000, HOST)
+    assert len(str(caught.value)) < 100 and str(caught.value).endswith("is not a move")
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["play", str(BASELINE), "--as", "south_korea", "--seed", "-1"])
+    assert stop.value.code == 2 and "--seed: expected 0 to" in capsys.readouterr().err

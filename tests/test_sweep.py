@@ -79,19 +79,40 @@ def test_every_executor_gives_byte_identical_results(tmp_path):
     assert len(set(outputs.values())) == 1, {k: len(v) for k, v in outputs.items()}
 
 
+def stopped_mid_way(command, runs_dir, parts: int = 2) -> subprocess.Popen | None:
+    """Start a sweep, wait until `parts` parts are stored (the sweep's own state, not time) and
+    freeze its process group there; None if it finished first (a starved test process)."""
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120  # only ends a test that would otherwise hang
+    while len(list(runs_dir.glob("part-*.parquet"))) < parts and process.poll() is None:
+        assert time.monotonic() < deadline, f"the sweep stored no {parts} parts in 120 s"
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGSTOP)  # frozen: nothing changes until the signal is sent
+    if process.poll() is None and (runs_dir.parent / "manifest.json").exists():
+        manifest = json.loads((runs_dir.parent / "manifest.json").read_text())
+        if manifest["status"] == "running":
+            return process
+    os.killpg(process.pid, signal.SIGCONT)
+    process.communicate(timeout=60)
+    return None
+
+
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
 def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path, stop):
     path = sweep_file(tmp_path, name="long", replicates=30)  # 120 runs
     whole = tmp_path / "whole"
     assert run(path, "--out", whole, "--executor", "serial") == 0
-    killed = tmp_path / "killed"
-    command = [sys.executable, "-m", "sim", "sweep", path, "--out", str(killed), "--executor", "processes",
-               "--workers", "2", "--batch-size", "4", "--quiet"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while len(list((killed / "runs").glob("part-*.parquet"))) < 5 and time.time() < deadline:
-        time.sleep(0.05)
+    for attempt in range(3):  # a fresh folder if the sweep outran a starved test process
+        killed = tmp_path / f"killed{attempt}"
+        command = [sys.executable, "-m", "sim", "sweep", path, "--out", str(killed), "--executor", "processes",
+                   "--workers", "2", "--batch-size", "2", "--quiet"]  # fmt: skip
+        process = stopped_mid_way(command, killed / "runs")
+        if process is not None:
+            break
+    else:
+        pytest.fail("the sweep finished three times before it could be interrupted")
     os.killpg(process.pid, stop)  # the whole process group, as Ctrl-C in a terminal does
+    os.killpg(process.pid, signal.SIGCONT)
     err = process.communicate(timeout=60)[1]
     if stop == signal.SIGINT:
         assert process.returncode == 130 and "--resume" in err
@@ -118,13 +139,16 @@ def test_resume_refuses_a_different_sweep_and_a_used_folder_needs_resume(tmp_pat
 
 
 class Exploding(Strategy):
-    """Raises on its first move: to test how a sweep records failing runs."""
+    """Raises on its second and third moves (after passing the rehearsal, which plays a first and
+    a fourth): to test how a sweep records runs that fail mid-way."""
 
     name = "exploding_test"
     source = "the test suite"
 
     def target(self, s):
-        raise RuntimeError("boom")
+        if len(s.own_offers) in (1, 2):
+            raise RuntimeError("boom")
+        return s.anchor
 
 
 FAILING = """
@@ -168,6 +192,10 @@ BAD_SWEEPS = {
     "missing scenario": ("name: x\nscenario: nowhere.yaml\nparameters: {{patron.discount: {{values: [0.1]}}}}\n",
                          "file not found"),
     "invalid yaml": ("name: x\nparameters: [\n", "invalid YAML"),
+    "infinite range": ("name: x\nscenario: {base}\nparameters: {{hosts.japan.demand_usd_bn: {{range: [1, .inf]}}}}\n",
+                       "finite number"),
+    "NUL in the scenario's path": ("name: x\nscenario: \"a\\0b\"\nparameters: {{patron.discount: {{values: [0.5]}}}}\n",
+                                   "is not a path"),
 }  # fmt: skip
 
 

@@ -204,3 +204,107 @@ def test_a_missing_scenario_names_the_key(allysim, tmp_path, capsys):
     path.write_text("scenario: nowhere.yaml\n" + SMALL)
     assert allysim(["tournament", str(path)]) == 2
     assert f"{path}: scenario: file not found" in capsys.readouterr().err
+
+
+BAD_STRATEGIES = """\
+import sys
+import time
+
+from sim.strategies import Strategy, register
+
+REHEARSED = (1.5, 1.8)  # the rehearsal's reservations: each misbehaves only in a real game
+
+
+@register
+class Raiser(Strategy):
+    name = "raiser_test"
+
+    def target(self, s):
+        if s.reservation not in REHEARSED:
+            raise RuntimeError("lost my way")  # line 15
+        return s.anchor
+
+
+@register
+class BadAccepts(Strategy):
+    name = "bad_accepts_test"
+
+    def target(self, s):
+        return s.anchor
+
+    def accepts(self, offer, s):
+        if s.reservation not in REHEARSED:
+            return {}[offer]  # line 28
+        return False
+
+
+@register
+class Sleeper(Strategy):
+    name = "sleeper_test"
+
+    def target(self, s):
+        if s.reservation not in REHEARSED:
+            time.sleep(3600)  # line 38
+        return s.anchor
+
+
+@register
+class Quitter(Strategy):
+    name = "quitter_test"
+
+    def target(self, s):
+        if s.reservation not in REHEARSED:
+            sys.exit(0)  # line 48
+        return s.anchor
+"""
+
+
+def test_a_strategy_that_raises_hangs_or_exits_is_disqualified_and_the_rest_completes(allysim, tmp_path, capsys):
+    (tmp_path / "bad.py").write_text(BAD_STRATEGIES)
+    body = SMALL.replace("host_strategies: [conceder, hardliner]", "host_strategies: [conceder, raiser_test, "
+                         "bad_accepts_test, sleeper_test, quitter_test]").replace("seeds: 5", "seeds: 2")  # fmt: skip
+    path = tournament_file(tmp_path, "strategy_files: [bad.py]\n" + body)
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(path), "--out", str(out), "--time-limit", "3", "--workers", "2"]) == 1
+    captured = capsys.readouterr()
+    assert "4 disqualified; the rest of the tournament completed (2 of 10 pairings ranked)" in captured.err
+    assert "The rest of the tournament completed" in captured.out
+    ranks = pd.read_csv(out / "ranking.csv")
+    assert set(ranks[ranks.side == "host"].strategy) == {"conceder"}
+    assert set(ranks[ranks.side == "patron"].strategy) == {"boulware", "steady"}
+    dq = pd.read_csv(out / "disqualified.csv").set_index("strategy")
+    assert set(dq.index) == {"raiser_test", "bad_accepts_test", "sleeper_test", "quitter_test"}
+    assert (dq.side == "host").all()
+    assert dq.loc["raiser_test", "reason"] == "RuntimeError: lost my way"
+    assert dq.loc["bad_accepts_test", "reason"].startswith("KeyError")
+    assert dq.loc["sleeper_test", "reason"] == "took longer than 3 s"
+    assert dq.loc["quitter_test", "reason"] == "SystemExit: 0"
+    for name, line in (("raiser_test", 15), ("bad_accepts_test", 28), ("sleeper_test", 38), ("quitter_test", 48)):
+        assert dq.loc[name, "where"] == f"bad.py, line {line}"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["disqualified"]) == 4
+
+
+@pytest.mark.parametrize("code, words", [("import sys\nsys.exit(0)\n", "does not load: SystemExit: 0 (bad.py, line 2)"),
+                                         ("import time\ntime.sleep(60)\n", "took longer than 1 s")])  # fmt: skip
+def test_a_strategy_file_that_exits_or_hangs_as_it_loads_is_one_line(allysim, tmp_path, capsys, monkeypatch,
+                                                                       code, words):  # fmt: skip
+    from sim import tournament
+
+    monkeypatch.setattr(tournament, "LOAD_SECONDS", 1.0)
+    (tmp_path / "bad.py").write_text(code)
+    path = tournament_file(tmp_path, "strategy_files: [bad.py]\n" + SMALL)
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and not (tmp_path / "out").exists()
+
+
+def test_a_strategy_file_outside_the_tournaments_folder_needs_an_absolute_path(allysim, tmp_path, capsys):
+    (tmp_path / "mine.py").write_text(STUDENT)
+    (tmp_path / "sub").mkdir()
+    body = SMALL.replace("host_strategies: [conceder, hardliner]", "host_strategies: [stubborn_test_entry]")
+    path = tournament_file(tmp_path / "sub", "strategy_files: [../mine.py]\n" + body)
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "lies outside" in capsys.readouterr().err
+    path.write_text(path.read_text().replace("../mine.py", str(tmp_path / "mine.py")))
+    assert load_tournament(path).hosts[0].name == "stubborn_test_entry"

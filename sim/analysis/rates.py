@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from sim.experiment.folder import check_parts, read_manifest
 
 # outcome name -> (summary column, test on it): the events a researcher counts
 EVENTS = {
@@ -24,8 +25,12 @@ def load_runs(folder: Path) -> tuple[pd.DataFrame, dict]:
     folder = Path(folder)
     if not (folder / "runs").is_dir() or not any((folder / "runs").glob("*.parquet")):
         raise FileNotFoundError(f"{folder}: no sweep results here (expected {folder}/runs/*.parquet)")
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise FileNotFoundError(f"{folder}: no sweep results here (no manifest.json)")
+    check_parts(folder)  # a damaged part, or a run id in two parts, is named in one line
     runs = pd.read_parquet(folder / "runs").sort_values("run_id").reset_index(drop=True)
-    return runs, json.loads((folder / "manifest.json").read_text())
+    return runs, manifest
 
 
 def hosts_in(runs: pd.DataFrame) -> list[str]:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.arguments import count, workers
 from sim.config import ScenarioError
 
 
@@ -14,11 +15,12 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     sweep.add_argument("sweep", type=Path, help="sweep YAML file (configs/sweeps/)")
     sweep.add_argument("--out", type=Path, help="output folder (default results/sweeps/<name>/)")
     sweep.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
-    sweep.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+    sweep.add_argument("--workers", type=workers, default=0, help="worker processes (default: one per core)")
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
     sweep.add_argument("--resume", action="store_true", help="run only the runs missing from --out")
     sweep.add_argument("--quiet", action="store_true", help="no progress output")
-    sweep.add_argument("--batch-size", type=int, default=0, help="runs per task (default: about 8 tasks a worker)")
+    sweep.add_argument("--batch-size", type=count(1, 100_000), default=0,
+                       help="runs per task (default: about 8 tasks a worker)")  # fmt: skip
     sweep.add_argument("--keep-rounds", nargs="?", const="all", metavar="N",
                        help="also keep per-round tables: of every run, or of a sample of N runs")  # fmt: skip
     sweep.set_defaults(handler=cmd_sweep)
@@ -39,26 +41,29 @@ def _fail(message: str) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiment.design import load_sweep
-    from sim.experiment.runner import Options, run_sweep
-    from sim.experiment.store import SweepFolderError
+    from sim.experiment.folder import SweepFolderError
+    from sim.experiment.runner import Options, SchedulerError, reach_scheduler, run_sweep
+    from sim.stopping import exit_code
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
-    if args.keep_rounds not in (None, "all") and not args.keep_rounds.isdigit():
-        return _fail(f"--keep-rounds takes a number of runs or nothing (got {args.keep_rounds!r})")
+    if args.keep_rounds not in (None, "all") and not (args.keep_rounds.isdigit() and int(args.keep_rounds) > 0):
+        return _fail(f"--keep-rounds takes a number of runs (1 or more) or nothing (got {args.keep_rounds[:40]!r})")
     plan = load_sweep(args.sweep)
     out = args.out or Path("results") / "sweeps" / plan.sweep.name
     if out.exists() and not out.is_dir():
         return _fail(f"{out} exists and is not a folder; choose another --out")
     options = Options(args.executor, args.workers, args.scheduler, args.batch_size, args.keep_rounds, args.quiet)
     try:
-        manifest = run_sweep(plan, out, options, resume=args.resume)
-    except SweepFolderError as exc:
+        if args.scheduler:
+            reach_scheduler(args.scheduler)  # before any folder is made
+        manifest = run_sweep(plan, out, options, resume=args.resume, warn=lambda line: print(line, file=sys.stderr))
+    except (SweepFolderError, SchedulerError) as exc:
         return _fail(str(exc))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(f"allysim: interrupted; finished runs are stored in {out}/runs/; "
               f"complete them with: allysim sweep {args.sweep} --out {out} --resume", file=sys.stderr)  # fmt: skip
-        return 130
+        return exit_code(exc)
     if not args.quiet:
         print(f"{manifest['runs_done']:,} of {plan.runs_total:,} runs in {out}/runs/ "
               f"({manifest['runs_per_second']} runs/s with {options.executor})")  # fmt: skip
@@ -70,20 +75,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from sim.analysis import report
+    from sim.experiment.folder import SweepFolderError
 
     try:
         report.analyze(args.folder)
-    except (FileNotFoundError, ScenarioError) as exc:
+    except (FileNotFoundError, ScenarioError, SweepFolderError) as exc:
         return _fail(str(exc))
     return 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from sim.analysis import figures
+    from sim.experiment.folder import SweepFolderError
 
     try:
         written = figures.plot_sweep(args.folder)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ScenarioError, SweepFolderError) as exc:
         return _fail(str(exc))
     for path in written:
         print(path)

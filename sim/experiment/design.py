@@ -29,13 +29,14 @@ from sim.config import (
     _read_yaml,
     field_bounds,
     load_scenario,
+    named_file,
     validate,
     with_changes,
 )
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # every float finite
 
 
 class Parameter(_Part):
@@ -154,7 +155,7 @@ def load_sweep(path: str | Path) -> Plan:
     """Read, validate and expand a sweep file; raise ScenarioError naming file and key."""
     path = Path(path)
     sweep = validate(Sweep, _read_yaml(path), path)
-    base_path = (path.parent / sweep.scenario).resolve()
+    base_path = named_file(sweep.scenario, path.parent, path, "scenario")
     try:
         base = load_scenario(base_path, merge=sweep.set)
     except ScenarioError as exc:

@@ -12,7 +12,10 @@ import concurrent.futures as cf
 import fnmatch
 import multiprocessing
 import os
+import select
+import socket
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -22,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.config import Scenario, with_changes
-from sim.experiment import store
+from sim.experiment import folder, store
 from sim.experiment.design import Plan, Run
 from sim.model import AllianceModel
 from sim.outcomes import collect, summarize
@@ -120,8 +123,41 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def end_with_parent(parent: int) -> None:
+    """In a worker: end as soon as the process `parent` ends, however it ends (SIGKILL too), so
+    that no worker outlives its sweep. Its parent in the process tree is the fork server, so
+    it watches the sweep's process itself: a pidfd on Linux, else a check every second."""
+    try:
+        watched = os.pidfd_open(parent) if hasattr(os, "pidfd_open") else None
+    except ProcessLookupError:
+        os._exit(1)
+    except OSError:
+        watched = None
+
+    def watch() -> None:
+        if watched is not None:
+            select.select([watched], [], [])
+        else:
+            while _alive(parent):
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 def _processes(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
-    with cf.ProcessPoolExecutor(workers, mp_context=worker_context()) as pool:
+    with cf.ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=end_with_parent,
+                                initargs=(os.getpid(),)) as pool:  # fmt: skip
 
         def wait_first(pending):
             done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -134,6 +170,27 @@ def _processes(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
             raise
 
 
+class SchedulerError(Exception):
+    """A --scheduler address that is malformed or does not answer."""
+
+
+CONNECT_SECONDS = 5.0
+
+
+def reach_scheduler(address: str, timeout: float = CONNECT_SECONDS) -> None:
+    """Refuse within `timeout` seconds, with one line, a scheduler that cannot be reached."""
+    scheme, _, rest = address.rpartition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("", "tcp", "tls") or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SchedulerError(f"--scheduler {address[:80]!r} is not an address such as tcp://host:8786")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise SchedulerError(
+            f"no Dask scheduler answers at {address[:80]} ({exc.strerror or exc}); is it running?"
+        ) from None
+
+
 def _dask(tasks: Iterator[Task], workers: int, scheduler: str | None = None) -> Iterator[Outcome]:
     from dask.distributed import Client, LocalCluster, wait
 
@@ -143,7 +200,7 @@ def _dask(tasks: Iterator[Task], workers: int, scheduler: str | None = None) -> 
                                dashboard_address=None, silence_logs=40)  # fmt: skip
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = Client(scheduler, timeout=CONNECT_SECONDS)
     try:
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
 
@@ -191,16 +248,26 @@ def kept_round_ids(plan: Plan, keep_rounds: str | None) -> frozenset[int]:
     return frozenset(int(i) for i in rng.choice(plan.runs_total, size=n, replace=False))
 
 
-def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False) -> dict:
-    """Run the plan's missing runs into `out`; returns the final manifest."""
+def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False, warn=None) -> dict:
+    """Run the plan's missing runs into `out`, holding its lock; returns the final manifest.
+    `warn` receives a line for each damaged part set aside (whose runs are played again)."""
+    out = Path(out)
+    with folder.locked(out):
+        done, damaged = folder.prepare(plan, out, resume)
+        for part in damaged:
+            (warn or print)(f"allysim: {part.name} was damaged; moved to {part.parent}/, its runs are played again")
+        return _run(plan, out, options, done)
+
+
+def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
     workers = options.workers or os.cpu_count() or 1
-    done = store.prepare_sweep(plan, out, resume)
     missing = [i for i in range(plan.runs_total) if i not in done]
     size = batch_size(len(missing), workers, options.batch_size)
     keep_ids = kept_round_ids(plan, options.keep_rounds)
     outcomes = plan.sweep.outcomes
     manifest = store.sweep_manifest(plan, options, workers, len(done))
-    store.write_manifest(out, manifest)
+    folder.write_manifest(out, manifest)  # first: a folder with anything in it has a manifest
+    folder.lay_out(plan, out)
 
     def tasks() -> Iterator[Task]:
         for start in range(0, len(missing), size):
@@ -235,14 +302,15 @@ def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False) -> 
             runs_done=stored, runs_failed=failed, wall_seconds=round(elapsed, 3),
             runs_per_second=round(ran / elapsed, 2) if elapsed > 0 else None, finished=store.now(),
         )  # fmt: skip
-        store.write_manifest(out, manifest)
+        folder.write_manifest(out, manifest)
     return manifest
 
 
 class Progress:
     """A bar in a terminal; a plain line every few seconds otherwise; nothing when quiet."""
 
-    def __init__(self, total: int, done: int, quiet: bool, stream=sys.stderr):
+    def __init__(self, total: int, done: int, quiet: bool, stream=None):
+        stream = stream or sys.stderr  # the one of the moment, not of the import
         self.total, self.done, self.quiet, self.stream = total, done, quiet, stream
         self.start_done, self.started, self.last = done, time.perf_counter(), 0.0
         self.tty = hasattr(stream, "isatty") and stream.isatty()

@@ -7,6 +7,7 @@ interrupted or failed write never leaves a half-written results folder.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import shutil
@@ -47,8 +48,51 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class NonFiniteError(ValueError):
+    """A result that holds NaN or Infinity: a bug, refused rather than written as non-strict JSON."""
+
+
+def _non_finite(data, path: str = "") -> str | None:
+    """The key path of the first NaN or infinite number in nested mappings and lists."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return path or "the value"
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, (list, tuple)) else ()
+    for key, value in items:
+        found = _non_finite(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
 def dump_json(data: dict) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """Strict JSON (RFC 8259): a NaN or an infinity is refused with NonFiniteError naming its key."""
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError:
+        where = _non_finite(data)
+        if where is None:
+            raise
+        raise NonFiniteError(f"{where} is not a finite number; nothing was written (a bug: please report it)") from None
+
+
+def temporary_path(path: Path) -> Path:
+    """A new, uniquely named hidden file beside `path` (mode from the umask), to move onto it."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(name, 0o666 & ~_umask())
+    return Path(name)
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a unique temporary file and rename it onto `path`: whole or not at all,
+    even with two writers at once."""
+    tmp = temporary_path(path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
@@ -57,8 +101,11 @@ def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
     allysim did not make is never replaced (OutputFolderError)."""
     out = Path(out)
     check_output_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:  # named by the folder asked for, not by a hidden temporary name
+        raise OSError(exc.errno, exc.strerror, str(out)) from None
     staging.chmod(0o777 & ~_umask())
     try:
         for name, writer in files.items():
@@ -111,10 +158,6 @@ INT_KEYS = {"deal_round", "deal_period", "walkouts", "threats", "drawdowns", "ba
 TEXT_KEYS = {"deal_date"}
 
 
-class SweepFolderError(Exception):
-    """An output folder that cannot take this sweep (exists, or holds another sweep)."""
-
-
 def runs_schema(plan):
     """The Arrow schema of the runs table: one per sweep, so every part has the same types."""
     import pyarrow as pa
@@ -145,9 +188,7 @@ def runs_schema(plan):
 def _atomic_parquet(table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    write_atomic(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def write_part(out: Path, rows: list[dict], schema) -> Path:
@@ -174,60 +215,14 @@ def write_rounds(folder: Path, frames: list) -> None:
     )
 
 
-def done_run_ids(out: Path) -> set[int]:
-    import pyarrow.parquet as pq
-
-    ids: set[int] = set()
-    for part in sorted((out / "runs").glob("part-*.parquet")):
-        ids.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
-    return ids
-
-
 def append_failures(out: Path, failures: list[dict]) -> None:
     if not failures:
         return
     with open(out / "failures.jsonl", "a") as f:
         for failure in failures:
-            f.write(json.dumps(failure, default=str) + "\n")
+            f.write(json.dumps(failure, default=str, allow_nan=False) + "\n")
         f.flush()
         os.fsync(f.fileno())
-
-
-def prepare_sweep(plan, out: Path, resume: bool) -> set[int]:
-    """Make `out` ready; returns the run ids already done (resume) or an empty set."""
-    import pyarrow.parquet as pq
-
-    from sim.experiment.design import to_yaml
-
-    out = Path(out)
-    manifest_path = out / "manifest.json"
-    if out.exists() and any(out.iterdir()):
-        if not resume:
-            raise SweepFolderError(
-                f"{out} already holds results; pass --resume to complete them or choose another --out"
-            )
-        if not manifest_path.exists():
-            raise SweepFolderError(f"{out} is not a sweep folder (no manifest.json)")
-        previous = json.loads(manifest_path.read_text())
-        if previous.get("plan_hash") != plan.digest():
-            raise SweepFolderError(
-                f"{out} holds a different sweep (plan hash {previous.get('plan_hash')}, this one {plan.digest()})"
-            )
-        for stale in out.glob("runs/.*.tmp"):
-            stale.unlink()
-        done = done_run_ids(out)
-        # per-round parts of runs that never reached runs/ are played again: drop them
-        for part in sorted((out / "rounds").glob("part-*.parquet")):
-            ids = set(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
-            if not ids <= done:
-                part.unlink()
-        if (out / "failures.jsonl").exists():  # failed runs are retried
-            (out / "failures.jsonl").rename(out / f"failures-before-{now().replace(':', '')}.jsonl")
-        return done
-    (out / "runs").mkdir(parents=True, exist_ok=True)
-    (out / "sweep.yaml").write_text(to_yaml(plan))
-    (out / "scenario.yaml").write_text(plan.base.to_yaml())
-    return set()
 
 
 def sweep_manifest(plan, options, workers: int, already_done: int) -> dict:
@@ -253,9 +248,3 @@ def sweep_manifest(plan, options, workers: int, already_done: int) -> dict:
         "status": "running",
         "runs_done_before": already_done,
     }
-
-
-def write_manifest(out: Path, manifest: dict) -> None:
-    tmp = out / ".manifest.json.tmp"
-    tmp.write_text(dump_json(manifest))
-    os.replace(tmp, out / "manifest.json")

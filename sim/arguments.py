@@ -1,0 +1,46 @@
+"""Types of the command line's numeric arguments: a count out of range is refused by argparse
+with one line and exit 2, before any folder is made (`--workers -1`, `--batch-size -5`)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+SEED_MAX = 2**63 - 1  # seeds are stored as int64
+
+
+def count(low: int, high: int) -> Callable[[str], int]:
+    """A whole number in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {low:,} to {high:,}, got {value:,}")
+        return value
+
+    parse.__name__ = "count"
+    return parse
+
+
+def seconds(low: float, high: float) -> Callable[[str], float]:
+    """A finite number of seconds in [low, high]."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text[:40]!r}") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {low:g} to {high:g} seconds, got {text[:40]}")
+        return value
+
+    parse.__name__ = "seconds"
+    return parse
+
+
+seed = count(0, SEED_MAX)
+workers = count(1, 1024)
