@@ -30,7 +30,7 @@ UNSET, UNCOMMENTED = "default (see section 7)", "baseline file, no comment (see 
 UNDESCRIBED = {  # (unit, meaning) of the fields the schema leaves undescribed
     "name": ("name", "the scenario's name"), "description": ("text", "what the scenario is"),
     "information": ("-", "complete: each side knows the other's reservation; else estimates it"),
-    "date": ("date", "the day of the event"), "host": ("key", "the host whose sigma changes"),
+    "date": ("date", "the day of the event"), "host": ("key", "the host it concerns"),
 }  # fmt: skip
 CLASS, DICT, LIST = object(), "<each key>", "<each item>"
 

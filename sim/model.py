@@ -54,7 +54,8 @@ class AllianceModel(mesa.Model):
         patron_public = self.publics.get(config.patron.public) if config.patron.public else None
         self.patron = Patron(self, config.patron, self.hosts, patron_public)
         self.rival = Rival(self, config.rival, self.hosts)
-        spread = config.patron.belief_spread_usd_bn
+        # under complete information each side knows the other's reservation: no error to draw
+        spread = config.patron.belief_spread_usd_bn if config.information == "incomplete" else 0.0
         self.belief_errors = {h: tuple(spread * self.rng.standard_normal(2)) for h in self.hosts}
         self.tables = {name: talks.new_table(self, name) for name in config.hosts}
         self.news = {name: News() for name in config.publics}
@@ -135,7 +136,7 @@ class AllianceModel(mesa.Model):
         self.patron.adopt(posture)
         r = self.round
         for name, table in self.tables.items():
-            if table.status == "deal":
+            if table.status in ("deal", "withdrawn"):
                 continue
             # the new administration opens at what it thinks fair, never below its reservation
             host = self.hosts[name]
