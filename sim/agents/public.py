@@ -65,7 +65,6 @@ class Public(mesa.Agent):
         self.opinions = self.opinions0.copy()
         self.anti_us0, self.log_tolerance0 = self.opinions0
         self.anti_us, self.log_tolerance = self.opinions
-        self.bounds = np.array([[config.confidence_bound], [config.tolerance_confidence_bound]])
         self.group_sizes = np.bincount(self.group, minlength=len(names))
         # groups are contiguous: opposition by group sums slices (empty groups have none)
         self.nonempty = self.group_sizes > 0
@@ -111,11 +110,13 @@ class Public(mesa.Agent):
         if not self.asks_tolerance:
             return
         a, b = self.model.pairs(len(self.group))
-        opinions = self.opinions
-        va, vb = opinions[:, a], opinions[:, b]
-        move = self.config.convergence * (vb - va) * (np.abs(vb - va) < self.bounds)
-        opinions[:, a] = va + move
-        opinions[:, b] = vb - move
+        mu = self.config.convergence
+        for values, bound in ((self.anti_us, self.config.confidence_bound),
+                              (self.log_tolerance, self.config.tolerance_confidence_bound)):  # fmt: skip
+            va, vb = values[a], values[b]  # rows of `opinions`: gathers on 1-d views are the fast kind
+            move = mu * (vb - va) * (np.abs(vb - va) < bound)
+            values[a] = va + move
+            values[b] = vb - move
         self._refresh()
 
     def step(self) -> None:
