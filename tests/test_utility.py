@@ -70,8 +70,9 @@ def test_host_reservation_solves_its_equation_exactly(willingness, pressure, tol
 
 
 def test_patron_reservation_is_where_a_deal_stops_beating_the_best_lapse():
-    # keeping the troops is the better lapse: any positive payment beats nothing
-    assert utility.patron_reservation(0.8, 0.5, 2.0, 0.0, keep_minus_drawdown=0.3) == 0.0
+    # keeping the troops is the better lapse: any payment above the lapse's beats it
+    assert utility.patron_reservation(0.8, 0.5, 2.0, 0.0, keep_minus_drawdown=0.3) == utility.DEAL_MARGIN
+    assert utility.patron_reservation(0.8, 0.5, 2.0, 0.5, keep_minus_drawdown=0.3) == 0.5 + utility.DEAL_MARGIN
     # drawing down is better by 0.6: the patron needs f(P) - f(0) >= 0.6, f(P) = tau P - lam tau (A - P)
     r = utility.patron_reservation(0.8, 0.5, 2.0, 0.0, keep_minus_drawdown=-0.6)
     assert 0.8 * r * 1.5 == pytest.approx(0.6)
