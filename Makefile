@@ -27,8 +27,9 @@ venv: $(VENV)/.installed
 demo: venv
 	$(VENV)/bin/allysim run configs/scenarios/baseline_2019.yaml --seed $(SEED)
 
+# one test process per core, each test file in one process (its regions of seeds computed once)
 test: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 lint: venv
 	$(VENV)/bin/ruff check sim tests benchmarks scripts

@@ -37,8 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=seed, default=1, help="random seed, 0 or more (default 1)")
     run.add_argument("--rounds", type=int, help="override the horizon, in rounds (months)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override any value by its key path, e.g. --set patron.toughness=0.2")  # fmt: skip
-    run.add_argument("--out", type=Path, help="output folder (default results/<scenario>-seed<N>/)")
+                     help="override any value by its key path, e.g. --set patron.transactionalism=0.3")  # fmt: skip
+    run.add_argument(
+        "--out", type=Path, help="output folder (default results/<scenario>-seed<N>/, -set-<hash> added after --set)"
+    )
     run.add_argument("--no-plot", action="store_true", help="skip trace.png")
     run.set_defaults(handler=cmd_run)
 
@@ -71,7 +73,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.outcomes import simulate
 
     scenario = load(args)
-    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    # a run with --set changes gets its own folder, named by the resolved scenario's hash, so
+    # that it never replaces the plain scenario's results
+    changed = f"-set-{scenario.digest()[:8]}" if args.overrides else ""
+    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}{changed}"
     check_output_folder(out)
     started = store.now()
     clock = time.perf_counter()

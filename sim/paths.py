@@ -22,9 +22,10 @@ def is_result_folder(folder: Path) -> bool:
     return isinstance(manifest, dict) and "allysim" in (manifest.get("versions") or {})
 
 
-def check_output_folder(out: Path) -> None:
-    """Refuse, before any work, an output location whose contents a write would replace:
-    a file, or a folder that holds something and is not an allysim result."""
+def check_output_folder(out: Path, names: set[str] | None = None) -> None:
+    """Refuse an output location whose contents a write would replace: a file, a folder that
+    holds something and is not an allysim result, or (with `names`, the entries the write makes)
+    one that holds anything else, such as a sweep's runs or a user's own notes."""
     out = Path(out)
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OutputFolderError(f"{out} exists and is not a folder; choose another --out")
@@ -33,3 +34,11 @@ def check_output_folder(out: Path) -> None:
             f"{out} exists and is not an allysim result (no allysim manifest.json); "
             "it is left untouched: choose another --out or move it away"
         )
+    if names is not None and out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in names)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise OutputFolderError(
+                f"{out} holds what this command would not write there ({shown}); it is left untouched: "
+                "choose another --out or move them away"
+            )

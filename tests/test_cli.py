@@ -49,6 +49,16 @@ def test_default_output_folder_and_rounds_override(tmp_path, monkeypatch):
     assert len(pd.read_parquet(out / "rounds.parquet")) == 6
 
 
+def test_a_run_with_set_changes_does_not_replace_the_plain_runs_results(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot"]) == 0
+    assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--set", "patron.transactionalism=0.3"]) == 0
+    folders = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert folders[0] == "baseline_2019-seed1" and folders[1].startswith("baseline_2019-seed1-set-")
+    plain = json.loads((tmp_path / "results" / folders[0] / "summary.json").read_text())
+    assert plain["scenario"] == "baseline_2019"
+
+
 def test_set_overrides_any_value(tmp_path):
     out = tmp_path / "run"
     main(["run", str(BASELINE), "--set", "patron.aspiration_spread=0.1", "--set", "hosts.japan.troops=40000",

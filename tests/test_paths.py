@@ -89,3 +89,18 @@ def test_out_naming_a_file_is_one_line(tmp_path, capsys):
     assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--out", str(target)]) == 2
     assert "not a folder" in capsys.readouterr().err
     assert target.read_text() == "keep"
+
+
+def test_a_run_never_replaces_a_sweep_or_a_users_files_in_a_result(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--out", str(out)]) == 0
+    (out / "my_notes.txt").write_text("keep")
+    assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--out", str(out)]) == 2
+    assert "my_notes.txt" in capsys.readouterr().err
+    assert (out / "my_notes.txt").read_text() == "keep"
+    sweep = tmp_path / "sweep"
+    (sweep / "runs").mkdir(parents=True)
+    (sweep / "runs" / "part-000000000-4.parquet").write_bytes(b"PAR1")
+    (sweep / "manifest.json").write_text('{"versions": {"allysim": "0"}}')
+    assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--out", str(sweep)]) == 2
+    assert (sweep / "runs" / "part-000000000-4.parquet").exists()

@@ -100,7 +100,7 @@ def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
     as `out`, replacing an earlier allysim result there: all or nothing. A folder that
     allysim did not make is never replaced (OutputFolderError)."""
     out = Path(out)
-    check_output_folder(out)
+    check_output_folder(out, set(files))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -110,12 +110,18 @@ def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
     try:
         for name, writer in files.items():
             writer(staging / name)
-        check_output_folder(out)  # again: the writers may have run for minutes
+        check_output_folder(out, set(files))  # again: the writers may have run for minutes
         if out.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, backup / "previous")
-            os.replace(staging, out)
-            shutil.rmtree(backup, ignore_errors=True)
+            try:
+                os.replace(out, backup / "previous")
+                try:
+                    os.replace(staging, out)
+                except BaseException:
+                    os.replace(backup / "previous", out)  # put the earlier result back
+                    raise
+            finally:
+                shutil.rmtree(backup, ignore_errors=True)
         else:
             os.replace(staging, out)
     except BaseException:
