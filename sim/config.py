@@ -353,7 +353,7 @@ def load_scenario(
 
 
 def with_changes(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
-    """A copy of `scenario` with dotted key paths set: {'patron.toughness': 0.2}."""
+    """A copy of `scenario` with dotted key paths set: {'patron.transactionalism': 0.3}."""
     data = scenario.model_dump(mode="json")  # a fresh structure: set values in place
     for key_path, value in changes.items():
         node, keys = data, key_path.split(".")
