@@ -43,15 +43,6 @@ class EventLog:
         self.counts[(round_, kind, table)] += 1
         return event
 
-    def in_round(self, round_: int) -> list[Event]:
-        out = []
-        for event in reversed(self.rows):
-            if event.round < round_:
-                break
-            if event.round == round_:
-                out.append(event)
-        return out[::-1]
-
     def count_in(self, round_: int, kind: str, table: str) -> int:
         """How many events of this kind at this table in this round."""
         return self.counts.get((round_, kind, table), 0)

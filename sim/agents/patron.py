@@ -89,10 +89,6 @@ class Patron(mesa.Agent):
             )
         )  # fmt: skip
 
-    def utility(self) -> float:
-        """Yearly flow summed over the tables (one-off costs are kept apart, in `one_offs`)."""
-        return sum(self.table_utility(h) for h in self.hosts.values())
-
     def prospect(self, table, host: Host, price: float | None, month: float, troops: int | None = None) -> float:
         """Present value of the table's flows if a deal at `price` comes after `month` months
         (None: no deal in the window): the old agreement to its expiry, the lapse from then to
