@@ -93,7 +93,7 @@ def seed(value: int | str | None) -> int | None:
 # ---------------------------------------------------------------- panels
 # SolaraViz's grid cells are about 430 x 370 px on a laptop screen: the figures are drawn to fit.
 def series(model: AllianceModel, key: str) -> np.ndarray:
-    return np.array([row[key] for row in model.rows], dtype=float)
+    return np.array(model.record.column(key), dtype=float)
 
 
 def new_figure(model: AllianceModel, rows: int, top: float = 0.94) -> tuple[Figure, list]:

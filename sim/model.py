@@ -21,9 +21,19 @@ from sim.agents import Host, News, Patron, Public, Rival
 from sim.calendar import Calendar
 from sim.events import EventLog
 from sim.policies import AGENTS, DEADLINE, Observer, Policy
+from sim.record import Record
 from sim.schema import Scenario
 from sim.strategies import make
 from sim.talks import Threat
+
+# the rounds table's columns per table, in the order record_phase gives their values
+TABLE_COLUMNS = (
+    "status", "demand_usd_bn", "counter_usd_bn", "payment_usd_bn", "reservation_patron_usd_bn",
+    "reservation_host_usd_bn", "troops", "hedging", "reliability", "fear", "inducement_usd_bn",
+    "coercion_usd_bn", "electoral_pressure", "threat", "lapsed", "opposition", "shortfall_usd_bn",
+    "opposition_gap", "median_tolerance_usd_bn", "anti_us", "support", "utility", "patron_utility",
+    "troop_floor",
+)  # fmt: skip
 
 
 class AllianceModel(mesa.Model):
@@ -59,7 +69,11 @@ class AllianceModel(mesa.Model):
         self.belief_errors = {h: tuple(spread * self.rng.standard_normal(2)) for h in self.hosts}
         self.tables = {name: talks.new_table(self, name) for name in config.hosts}
         self.news = {name: News() for name in config.publics}
-        self.rows: list[dict] = []
+        self.record = Record(
+            ["round", "date"]
+            + [f"{name}.{column}" for name in config.hosts for column in TABLE_COLUMNS]
+            + ["patron.utility", "patron.transactionalism", "patron.troop_support", "rival.utility"]
+        )
         self.hedging_peak = {h: host.hedging for h, host in self.hosts.items()}
         self._deals_this_round: dict[str, float] = {}
         self._pairs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -312,42 +326,45 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------ 6. record
     def record_phase(self) -> None:
         r = self.round
-        row: dict = {"round": r, "date": self.calendar.label(r)}
+        values: list = [r, self.calendar.label(r)]
         patron_utility = 0.0
         for name, table in self.tables.items():
             host = self.hosts[name]
             public = host.public
             demand = table.price if table.status == "deal" else table.demand
-            p = f"{name}."
-            row[p + "status"] = table.status
-            row[p + "demand_usd_bn"] = table.demand if table.open or table.deal_round == r else math.nan
-            row[p + "counter_usd_bn"] = (
-                table.counter if table.counters and (table.open or table.deal_round == r) else math.nan
-            )
-            row[p + "payment_usd_bn"] = host.payment
-            row[p + "reservation_patron_usd_bn"] = table.reservation_patron
-            row[p + "reservation_host_usd_bn"] = table.reservation_host
-            row[p + "troops"] = host.troops
-            row[p + "hedging"] = host.hedging
-            row[p + "reliability"] = host.reliability
-            row[p + "fear"] = host.fear
-            row[p + "inducement_usd_bn"] = host.inducement
-            row[p + "coercion_usd_bn"] = host.coercion
-            row[p + "electoral_pressure"] = host.pressure(r)
-            row[p + "threat"] = table.threat is not None
-            row[p + "lapsed"] = host.lapsed
-            row[p + "opposition"] = public.opposition(demand) if public else math.nan
-            row[p + "shortfall_usd_bn"] = public.shortfall(demand) if public else math.nan
-            row[p + "opposition_gap"] = public.opposition_gap(demand) if public else math.nan
-            row[p + "median_tolerance_usd_bn"] = public.median_tolerance if public else math.nan
-            row[p + "anti_us"] = public.mean_anti_us if public else math.nan
-            row[p + "support"] = public.mean_support if public else math.nan
-            row[p + "utility"] = host.utility(r)
-            row[p + "patron_utility"] = flow = self.patron.table_utility(host)
-            row[p + "troop_floor"] = host.troop_floor
+            showing = table.open or table.deal_round == r
+            flow = self.patron.table_utility(host)
             patron_utility += flow
-        row["patron.utility"] = patron_utility
-        row["patron.transactionalism"] = self.patron.transactionalism
-        row["patron.troop_support"] = self.patron.troop_support()
-        row["rival.utility"] = self.rival.utility()
-        self.rows.append(row)
+            values += (
+                table.status,
+                table.demand if showing else math.nan,
+                table.counter if table.counters and showing else math.nan,
+                host.payment,
+                table.reservation_patron,
+                table.reservation_host,
+                host.troops,
+                host.hedging,
+                host.reliability,
+                host.fear,
+                host.inducement,
+                host.coercion,
+                host.pressure(r),
+                table.threat is not None,
+                host.lapsed,
+                public.opposition(demand) if public else math.nan,
+                public.shortfall(demand) if public else math.nan,
+                public.opposition_gap(demand) if public else math.nan,
+                public.median_tolerance if public else math.nan,
+                public.mean_anti_us if public else math.nan,
+                public.mean_support if public else math.nan,
+                host.utility(r),
+                flow,
+                host.troop_floor,
+            )
+        values += (patron_utility, self.patron.transactionalism, self.patron.troop_support(), self.rival.utility())
+        self.record.add(tuple(values))
+
+    @property
+    def rows(self) -> list[dict]:
+        """The recorded rounds as dicts (column name to value); `record` holds them as tuples."""
+        return self.record.rows()

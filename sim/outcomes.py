@@ -33,8 +33,7 @@ def simulate(scenario: Scenario, seed: int, rounds: int | None = None) -> RunRes
 
 
 def collect(model: AllianceModel, seed: int) -> RunResult:
-    frame = pd.DataFrame(model.rows)
-    return RunResult(model.config, seed, frame, model.log.frame(), summarize(model, seed))
+    return RunResult(model.config, seed, model.record.frame(), model.log.frame(), summarize(model, seed))
 
 
 def _num(x: float | None) -> float | None:
@@ -45,8 +44,8 @@ def _num(x: float | None) -> float | None:
 
 def summarize(model: AllianceModel, seed: int) -> dict:
     """The summary of a run: per table and per actor (utilities are mean yearly flows)."""
-    cfg, rows = model.config, model.rows
-    years = max(len(rows), 1) / 12
+    cfg, record = model.config, model.record
+    years = max(len(record), 1) / 12
     publics_on = cfg.modules.publics
     tables = {}
     for name, table in model.tables.items():
@@ -81,7 +80,7 @@ def summarize(model: AllianceModel, seed: int) -> dict:
         }
 
     def mean_of(column: str) -> float | None:
-        values = [row[column] for row in rows]
+        values = record.column(column)
         return _num(float(np.mean(values))) if values else None
 
     patron_one_offs = sum(model.patron.one_offs.values()) / years
@@ -112,9 +111,9 @@ def summarize(model: AllianceModel, seed: int) -> dict:
     return {
         "scenario": cfg.name,
         "seed": seed,
-        "rounds": len(rows),
+        "rounds": len(record),
         "start": model.calendar.label(1),
-        "end": model.calendar.label(max(len(rows), 1)),
+        "end": model.calendar.label(max(len(record), 1)),
         "tables": tables,
         "utilities": utilities,
         "actors": actors,

@@ -208,11 +208,11 @@ def score(scenario: Scenario, seed: int, tables: list[str]) -> list[dict]:
     """One run, scored at each table: both sides' utilities (US$bn a year) and the outcome."""
     model = AllianceModel(scenario, rng=seed).run()
     summary = collect(model, seed).summary
-    years = max(len(model.rows), 1) / 12
+    years = max(len(model.record), 1) / 12
     out = []
     for name in tables:
         table, t = model.tables[name], summary["tables"][name]
-        flow = float(np.mean([row[f"{name}.patron_utility"] for row in model.rows]))
+        flow = float(np.mean(model.record.column(f"{name}.patron_utility")))
         out.append({
             "seed": seed, "table": name,
             "patron_utility": flow - model.patron.one_offs[name] / years,

@@ -1,0 +1,49 @@
+"""The rounds table as the run grows: one tuple of values per round under fixed column names.
+
+A round is recorded as one tuple (cheaper than a dict a round); the table is built once, at the
+end, column by column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+class Record:
+    """The recorded rounds: `names` are the columns, `values` one tuple per round."""
+
+    def __init__(self, names: list[str]):
+        self.names = list(names)
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.values: list[tuple] = []
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def add(self, values: tuple) -> None:
+        if len(values) != len(self.names):
+            raise ValueError(f"a round of {len(values)} values for {len(self.names)} columns")
+        self.values.append(values)
+
+    def column(self, name: str) -> list:
+        """One column's values, round by round."""
+        i = self.index[name]
+        return [row[i] for row in self.values]
+
+    def last(self, name: str):
+        return self.values[-1][self.index[name]]
+
+    def rows(self) -> list[dict]:
+        """The rounds as dicts, column name to value."""
+        return [dict(zip(self.names, row, strict=True)) for row in self.values]
+
+    def frame(self) -> pd.DataFrame:
+        """The rounds table. Numbers and flags become numpy columns (int64, float64, bool);
+        text and anything numpy would hold as objects (a None among floats) is left to pandas."""
+        columns = zip(*self.values, strict=True) if self.values else ([] for _ in self.names)
+        data = {}
+        for name, values in zip(self.names, columns, strict=True):
+            array = np.array(values) if values and not isinstance(values[0], str) else None
+            data[name] = array if array is not None and array.dtype.kind in "bif" else list(values)
+        return pd.DataFrame(data, columns=self.names, copy=False)
