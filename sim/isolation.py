@@ -74,6 +74,8 @@ def describe(exc: BaseException, files: list[Path]) -> Fault:
         if str(Path(code.co_filename).resolve()) in names or _is_strategy(me):
             found.update(file=code.co_filename, line=tb.tb_lineno, function=code.co_name)
         tb = tb.tb_next
+    if "file" not in found and getattr(exc, "file", None):  # a policy's answer, checked after it returned
+        found.update(file=exc.file, line=exc.line, function=exc.function)
     return Fault(reason, **found)
 
 

@@ -20,7 +20,7 @@ from sim import talks
 from sim.agents import Host, News, Patron, Public, Rival
 from sim.calendar import Calendar
 from sim.events import EventLog
-from sim.policies import AGENTS, DEADLINE, Observer, Policy
+from sim.policies import AGENTS, DEADLINE, Observer, Policy, decide, hedging_target
 from sim.record import Record
 from sim.schema import Scenario
 from sim.strategies import make
@@ -247,7 +247,7 @@ class AllianceModel(mesa.Model):
                 self.coerce(name, f"deal at +{increase:.0f}%")
         if cfg.modules.hedging:
             for name, host in self.hosts.items():
-                change = host.hedge(self.policy(name).hedging(self, host, host.hedge_target()))
+                change = host.hedge(hedging_target(self.policy(name), self, host, host.hedge_target()))
                 self.hedging_peak[name] = max(self.hedging_peak[name], host.hedging)
                 if abs(change) > 0.02:
                     self.log.add(r, date, name, "hedge", name, host.hedging, f"{change:+.2f}")
@@ -279,7 +279,7 @@ class AllianceModel(mesa.Model):
         r, date, host, patron = self.round, self.calendar.label(self.round), self.hosts[table.host], self.patron
         counter = table.counter if table.counters and table.status != "deal" else None
         values = patron.deadline_options(table, host, table.demand, counter)
-        move = self.policy(patron.name).choose(self, patron.name, DEADLINE, table.host, values)
+        move = decide(self.policy(patron.name), self, patron.name, DEADLINE, table.host, values)
         table.threat = None
         if move == "accept":
             table.on_counter = True

@@ -11,13 +11,28 @@ Offers and acceptance are a negotiator's strategy (`sim/strategies.py`), the oth
 
 from __future__ import annotations
 
+import math
+
 from sim import decisions
 
 PRESS, DEADLINE, STALL = "press", "deadline", "stall"
 
 
+class PolicyError(ValueError):
+    """A policy answered with something that is not one of its options; `file`, `line` and
+    `function` point at the method that answered."""
+
+    def __init__(self, message: str, policy: object = None, method: str = ""):
+        super().__init__(message)
+        code = getattr(getattr(type(policy), method, None), "__code__", None)
+        self.file, self.line = (code.co_filename, code.co_firstlineno) if code else (None, None)
+        self.function = method
+
+
 class Policy:
     """The agents' own: choose by quantal response over the options' values."""
+
+    name = "agents"
 
     def choose(self, model, actor: str, decision: str, table: str, values: dict[str, float]) -> str:
         return decisions.choose(values, model.config.choice_precision, model.rng)
@@ -28,6 +43,36 @@ class Policy:
 
 
 AGENTS = Policy()
+POLICIES: dict[str, type[Policy]] = {"agents": Policy}
+
+
+def register_policy(cls: type[Policy]) -> type[Policy]:
+    """Class decorator: adds a Policy subclass to the registry under its `name`, so that a
+    tournament entrant can sit with it (`policy: NAME`)."""
+    if not (isinstance(cls, type) and issubclass(cls, Policy)):
+        raise TypeError("@register_policy decorates a subclass of sim.policies.Policy")
+    if not isinstance(cls.__dict__.get("name"), str) or not cls.name:
+        raise TypeError(f"{cls.__name__} needs a class attribute `name`, the name it registers under")
+    POLICIES[cls.name] = cls
+    return cls
+
+
+def decide(policy: Policy, model, actor: str, decision: str, table: str, values: dict[str, float]) -> str:
+    """The policy's choice among the options, checked: one of the options' names."""
+    move = policy.choose(model, actor, decision, table, dict(values))
+    if not isinstance(move, str) or move not in values:
+        raise PolicyError(f"the policy of {actor} answered {move!r} at a {decision} decision "
+                          f"at {table}; options: {', '.join(values)}", policy, "choose")  # fmt: skip
+    return move
+
+
+def hedging_target(policy: Policy, model, host, target: float) -> float:
+    """The policy's hedging target, checked: a number in [0, 1]."""
+    level = policy.hedging(model, host, target)
+    if isinstance(level, bool) or not isinstance(level, int | float) or not math.isfinite(level) or not 0 <= level <= 1:
+        raise PolicyError(f"the policy of {host.name} answered {level!r} as its hedging target; "
+                          f"a number from 0 to 1 is accepted", policy, "hedging")  # fmt: skip
+    return float(level)
 
 
 class Observer:

@@ -135,7 +135,7 @@ def culprits(fault, patron, host, registered: dict[str, list[str]]) -> list[tupl
             return named
     if fault.file:
         names = registered.get(str(Path(fault.file).resolve()), [])
-        return [(side, e) for side, e, _ in sides if e.name in names]
+        return [(side, e) for side, e, _ in sides if e.name in names or e.policy in names]
     return []
 
 

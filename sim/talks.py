@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from sim import theory, utility
-from sim.policies import PRESS, STALL
+from sim.policies import PRESS, STALL, decide
 from sim.strategies import HOST, PATRON, Information, Situation, Strategy, make
 
 
@@ -236,9 +236,8 @@ def host_stalls(model, table: Table, demand: float) -> bool:
     value = host.stall_value(r, demand, table.expiry_round - r, model.posture_outlook(r, table.host), threat)
     if value is None:
         return False
-    return (
-        model.policy(host.name).choose(model, host.name, STALL, table.host, {"counter": 0.0, "stall": value}) == "stall"
-    )
+    options = {"counter": 0.0, "stall": value}
+    return decide(model.policy(host.name), model, host.name, STALL, table.host, options) == "stall"
 
 
 def press(model, table: Table, next_demand: float, r_p: float) -> None:
@@ -248,7 +247,7 @@ def press(model, table: Table, next_demand: float, r_p: float) -> None:
     if not (may_walk or may_threaten):
         return
     values = patron.table_options(table, next_demand, r_p, may_walk, may_threaten)
-    move = model.policy(patron.name).choose(model, patron.name, PRESS, table.host, values)
+    move = decide(model.policy(patron.name), model, patron.name, PRESS, table.host, values)
     r, date = model.round, model.calendar.label(model.round)
     if move == "walkout":
         table.walkouts += 1

@@ -40,6 +40,7 @@ from sim.experiment.design import spawned_seed
 from sim.experiment.runner import worker_context
 from sim.model import AllianceModel
 from sim.outcomes import collect
+from sim.policies import POLICIES
 from sim.strategies import STRATEGIES
 
 LOAD_SECONDS = 10.0  # to import a strategy file, and for each rehearsal
@@ -49,16 +50,21 @@ PAIRING_SECONDS = 120.0  # default time limit of one pairing (all its seeds)
 
 
 class Entrant(StrategyChoice):
-    """A strategy from the registry, its parameters, and the label it plays under."""
+    """A strategy from the registry, its parameters, the decision policy of its seat, and the
+    label it plays under."""
 
-    label: str | None = Field(None, description="its name in the tables (default: name(params))")
+    policy: str | None = Field(
+        None, description="a registered Policy for the seat's other decisions (default: the agents' own)"
+    )
+    label: str | None = Field(None, description="its name in the tables (default: name(params) + policy)")
 
     @property
     def shown(self) -> str:
         if self.label:
             return self.label
         params = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
-        return f"{self.name}({params})" if params else self.name
+        strategy = f"{self.name}({params})" if params else self.name
+        return f"{strategy} + {self.policy}" if self.policy else strategy
 
 
 class TournamentFile(BaseModel):
@@ -117,28 +123,38 @@ def derive_seeds(root_seed: int, n: int) -> list[int]:
 
 
 def load_strategy_file(file: Path) -> list[str]:
-    """Import a Python file by its path; its `@register` adds strategies. Returns their names."""
+    """Import a Python file by its path; its `@register` adds strategies and its
+    `@register_policy` decision policies. Returns the names it adds."""
     module_name = "allysim_entrant_" + hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:12]
-    before = dict(STRATEGIES)
+    registries = (STRATEGIES, POLICIES)
+    before = [dict(registry) for registry in registries]
+
+    def restore() -> None:
+        for registry, old in zip(registries, before, strict=True):
+            registry.clear()
+            registry.update(old)
+
     spec = importlib.util.spec_from_file_location(module_name, file)
     module = importlib.util.module_from_spec(spec)
     try:
         with isolation.time_limit(LOAD_SECONDS, "loading it"):
             spec.loader.exec_module(module)
     except (Exception, SystemExit) as exc:  # sys.exit() in a file ends its loading, not the tournament
-        STRATEGIES.clear()
-        STRATEGIES.update(before)
+        restore()
         fault = isolation.describe(exc, [file])
         raise ValueError(f"{file.name} does not load: {fault.reason} ({fault.where})") from None
     sys.modules[module_name] = module  # its classes pickle by reference, as a package's do
-    mine = [name for name, cls in STRATEGIES.items() if cls.__module__ == module_name]
-    taken = [n for n in mine if n in before and before[n].__module__ != module_name]
+    mine, taken = [], []
+    for registry, old in zip(registries, before, strict=True):
+        added = [name for name, cls in registry.items() if cls.__module__ == module_name]
+        mine += added
+        taken += [n for n in added if n in old and old[n].__module__ != module_name]
     if taken:
-        STRATEGIES.clear()
-        STRATEGIES.update(before)
+        restore()
         raise ValueError(f"{file.name} registers {taken[0]!r}, a name already taken; choose another")
     if not mine:
-        raise ValueError(f"{file.name} registers no strategy (decorate a Strategy subclass with @register)")
+        raise ValueError(f"{file.name} registers no strategy (decorate a Strategy subclass with @register) "
+                         f"and no policy (a Policy subclass with @register_policy)")  # fmt: skip
     return mine
 
 
@@ -179,9 +195,13 @@ def load_tournament(path: str | Path) -> Tournament:
         ("host_strategies", spec.host_strategies),
     ):
         for i, entrant in enumerate(entrants):
+            if entrant.policy is not None and entrant.policy not in POLICIES:
+                known = ", ".join(sorted(POLICIES))
+                raise ScenarioError(path, f"{side}.{i}.policy", f"unknown policy {entrant.policy!r}; accepted: "
+                                    f"{known} (or one that a strategy file registers)")  # fmt: skip
             try:
                 with isolation.time_limit(LOAD_SECONDS, "its rehearsal"):
-                    problem = rehearse(entrant)
+                    problem = rehearse(entrant) or rehearse_policy(entrant, side, scenario, resolved)
             except (TimeoutError, SystemExit) as exc:
                 problem = f"{entrant.shown} fails a rehearsal: {isolation.describe(exc, resolved).reason}"
             if problem:
@@ -201,12 +221,37 @@ def rehearse(entrant: Entrant) -> str | None:
     return rehearsal.rehearse(entrant.name, dict(entrant.params), entrant.shown)
 
 
+def seat_policies(scenario: Scenario, patron: Entrant | None, host: Entrant | None, tables: list[str]) -> dict:
+    """The decision policies of a pairing's seats: the patron's, and the host's at every scored
+    table (a seat without one keeps the agents' own)."""
+    policies = {}
+    if patron is not None and patron.policy:
+        policies[scenario.patron.name] = POLICIES[patron.policy]()
+    if host is not None and host.policy:
+        policies.update({name: POLICIES[host.policy]() for name in tables})
+    return policies
+
+
+def rehearse_policy(entrant: Entrant, side: str, scenario: Scenario, files: list[Path]) -> str | None:
+    """Why the entrant's policy cannot play (it cannot be made, raises or answers with no option
+    open to it in one run of the scenario), or None."""
+    if entrant.policy is None:
+        return None
+    seats = (entrant, None) if side == "patron_strategies" else (None, entrant)
+    try:
+        AllianceModel(scenario, rng=0, policies=seat_policies(scenario, *seats, list(scenario.hosts))).run()
+    except Exception as exc:
+        where = isolation.describe(exc, files).where
+        return f"{entrant.shown} fails a rehearsal: policy {entrant.policy!r}: {type(exc).__name__}: {exc} ({where})"
+    return None
+
+
 # ------------------------------------------------------------------ playing it
 
 
-def score(scenario: Scenario, seed: int, tables: list[str]) -> list[dict]:
+def score(scenario: Scenario, seed: int, tables: list[str], policies: dict | None = None) -> list[dict]:
     """One run, scored at each table: both sides' utilities (US$bn a year) and the outcome."""
-    model = AllianceModel(scenario, rng=seed).run()
+    model = AllianceModel(scenario, rng=seed, policies=policies).run()
     summary = collect(model, seed).summary
     years = max(len(model.record), 1) / 12
     out = []
@@ -225,9 +270,11 @@ def score(scenario: Scenario, seed: int, tables: list[str]) -> list[dict]:
     return out
 
 
-def play_pairing(task: tuple[Scenario, list[int], list[str], str, str]) -> list[dict]:
-    scenario, seeds, tables, patron, host = task
-    return [{"patron": patron, "host": host, **row} for seed in seeds for row in score(scenario, seed, tables)]
+def play_pairing(scenario: Scenario, seeds: list[int], tables: list[str], patron: Entrant, host: Entrant) -> list[dict]:
+    """A pairing's rows: each seed scored, with fresh seat policies per run (a policy may keep
+    state within a run, never across runs)."""
+    return [{"patron": patron.shown, "host": host.shown, **row} for seed in seeds
+            for row in score(scenario, seed, tables, seat_policies(scenario, patron, host, tables))]  # fmt: skip
 
 
 def pairing_scenario(t: Tournament, patron: Entrant, host: Entrant) -> Scenario:
@@ -245,7 +292,7 @@ def _load_files(files: list[Path]) -> None:  # in each pairing's process: the en
 def play_entrants(t: Tournament, patron: Entrant, host: Entrant) -> list[dict]:
     """One pairing's rows, in its own process: the strategy files loaded there first."""
     _load_files(t.strategy_files)
-    return play_pairing((pairing_scenario(t, patron, host), t.seeds, t.tables, patron.shown, host.shown))
+    return play_pairing(pairing_scenario(t, patron, host), t.seeds, t.tables, patron, host)
 
 
 def play_tournament(t: Tournament, workers: int = 1, limit: float = PAIRING_SECONDS) -> tuple[pd.DataFrame, list]:

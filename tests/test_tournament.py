@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import BASELINE, ROOT
 
-from sim import cli, strategies
+from sim import cli, policies, strategies
 from sim.config import load_scenario
 from sim.outcomes import simulate
 from sim.standings import ranking
@@ -36,11 +36,13 @@ class Stubborn(Strategy):
 
 @pytest.fixture(autouse=True)
 def registry():
-    """Strategies a test loads from files leave the registry as it was."""
-    before = dict(strategies.STRATEGIES)
+    """Strategies and policies a test loads from files leave the registries as they were."""
+    registries = (strategies.STRATEGIES, policies.POLICIES)
+    before = [dict(r) for r in registries]
     yield
-    strategies.STRATEGIES.clear()
-    strategies.STRATEGIES.update(before)
+    for r, old in zip(registries, before, strict=True):
+        r.clear()
+        r.update(old)
 
 
 @pytest.fixture
@@ -123,6 +125,92 @@ def test_a_students_strategy_joins_from_its_file(allysim, tmp_path, capsys):
     assert allysim(["tournament", str(path), "--out", str(tmp_path / "again"), "--quiet"]) == 0
 
 
+POLICY = '''\
+from sim.policies import DEADLINE, Policy, register_policy
+
+
+@register_policy
+class Calm(Policy):
+    """Never walks out or threatens."""
+
+    name = "calm_test"
+
+    def choose(self, model, actor, decision, table, values):
+        calm = {m: v for m, v in values.items() if m not in ("walkout", "threaten")}
+        return super().choose(model, actor, decision, table, calm)
+
+
+@register_policy
+class Confused(Policy):
+    """At a threat's deadline answers with a move never open; only in a real game (its
+    rehearsal runs the tournament's scenario, whose patron plays another strategy)."""
+
+    name = "confused_test"
+
+    def choose(self, model, actor, decision, table, values):
+        if decision == DEADLINE and model.config.patron.strategy.name == "hardliner":
+            return "surrender"
+        return super().choose(model, actor, decision, table, values)
+
+
+@register_policy
+class Lost(Policy):
+    name = "lost_test"
+
+    def hedging(self, model, host, target):
+        return "a lot"
+'''
+
+
+def test_a_students_policy_takes_a_seat_and_changes_its_choices(allysim, tmp_path):
+    (tmp_path / "mine.py").write_text(POLICY)
+    body = SMALL.replace("patron_strategies: [boulware, {name: linear, label: steady}]",
+                         "patron_strategies: [boulware, {name: boulware, policy: calm_test}]")  # fmt: skip
+    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body.replace("seeds: 5", "seeds: 10"))
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(path), "--out", str(out), "--quiet"]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    moves = runs.groupby("patron")[["walkouts"]].sum()
+    print(moves)
+    assert moves.loc["boulware + calm_test", "walkouts"] == 0 < moves.loc["boulware", "walkouts"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [p["policy"] for p in manifest["patron_strategies"]] == [None, "calm_test"]
+
+
+def test_a_policy_that_answers_no_option_is_disqualified_with_its_line(allysim, tmp_path, capsys):
+    (tmp_path / "mine.py").write_text(POLICY)
+    body = SMALL.replace("patron_strategies: [boulware, {name: linear, label: steady}]",
+                         "patron_strategies: [boulware, {name: hardliner, policy: confused_test}]")  # fmt: skip
+    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body.replace("seeds: 5", "seeds: 40"))
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(path), "--out", str(out), "--quiet"]) == 1
+    dq = pd.read_csv(out / "disqualified.csv")
+    assert list(dq.strategy) == ["hardliner + confused_test"] and list(dq.side) == ["patron"]
+    assert "answered 'surrender' at a deadline decision" in dq.reason[0] and "options: accept" in dq.reason[0]
+    assert dq["where"][0] == "mine.py, line 22"  # the method that answered
+    assert set(pd.read_csv(out / "ranking.csv").query("side == 'patron'").strategy) == {"boulware"}
+
+
+def test_a_policy_that_fails_its_rehearsal_is_one_line(allysim, tmp_path, capsys):
+    (tmp_path / "mine.py").write_text(POLICY)
+    body = SMALL.replace("[conceder, hardliner]", "[conceder, {name: linear, policy: lost_test}]")
+    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body)
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "host_strategies.1: linear + lost_test fails a rehearsal" in err
+    assert "answered 'a lot' as its hedging target" in err and "(mine.py, line 32)" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_policy_is_one_line_naming_the_key(allysim, tmp_path, capsys):
+    body = SMALL.replace("{name: linear, label: steady}", "{name: linear, policy: no_such_policy}")
+    path = tournament_file(tmp_path, body)
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "patron_strategies.1.policy: unknown policy 'no_such_policy'" in err
+    assert "accepted: agents" in err and not (tmp_path / "out").exists()
+
+
 def test_the_shipped_tournaments_load_and_the_student_example_plays(tmp_path):
     for name, cls in list(strategies.STRATEGIES.items()):  # `all` means the package's, plus files'
         if cls.__module__ != "sim.strategies":
@@ -134,7 +222,8 @@ def test_the_shipped_tournaments_load_and_the_student_example_plays(tmp_path):
     assert classic.tables == ["south_korea"] and len(classic.seeds) == 20
     example = load_tournament(TOURNAMENTS / "student_example.yaml")
     assert "meet_halfway" in {e.name for e in example.hosts}
-    assert len((TOURNAMENTS / "student_strategy.py").read_text().splitlines()) <= 20
+    assert "no_walkouts" in {e.policy for e in example.patrons}
+    assert len((TOURNAMENTS / "student_strategy.py").read_text().splitlines()) <= 35
     example.seeds = example.seeds[:2]
     runs = run_tournament(example)
     assert len(runs) == len(example.patrons) * len(example.hosts) * 2

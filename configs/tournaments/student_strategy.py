@@ -1,5 +1,6 @@
-"""A student's entry: split the difference with the other side's last offer."""
+"""A student's entries: a strategy that splits the difference, and a patron that never walks out."""
 
+from sim.policies import PRESS, Policy, register_policy
 from sim.strategies import Strategy, register
 
 
@@ -16,3 +17,15 @@ class MeetHalfway(Strategy):
         own = s.own_offers[-1] if s.own_offers else s.anchor
         other = s.opponent_offers[-1] if s.opponent_offers else own
         return own + self.params["weight"] * (other - own)
+
+
+@register_policy
+class NoWalkouts(Policy):
+    """The agents' own choices, except that the patron never walks out of the talks."""
+
+    name = "no_walkouts"
+
+    def choose(self, model, actor, decision, table, values):
+        if decision == PRESS:
+            values = {move: value for move, value in values.items() if move != "walkout"}
+        return super().choose(model, actor, decision, table, values)
