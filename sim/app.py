@@ -17,9 +17,10 @@ from mesa.visualization.utils import update_counter
 from sim.config import load_scenario, with_changes
 from sim.events import Event
 from sim.model import AllianceModel
-from sim.plots import HOST_COLOURS, MARKERS, title
+from sim.plots import HOST_COLOURS, MARKERS
 from sim.policies import Observer
 from sim.strategies import STRATEGIES
+from sim.words import title
 
 BASELINE = load_scenario(Path(__file__).resolve().parents[1] / "configs" / "scenarios" / "baseline_2019.yaml")
 SEOUL = BASELINE.hosts["south_korea"]

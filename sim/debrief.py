@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.outcomes import RunResult, simulate
-from sim.play import capital, possessive, usd
-from sim.plots import story, title
+from sim.words import capital, possessive, story, title, usd
 
 
 def share(mask: np.ndarray) -> str:

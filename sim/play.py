@@ -22,31 +22,12 @@ from sim.events import Event
 from sim.model import AllianceModel
 from sim.moves import HEDGE_STEP, HELP, Keyboard, Move, MoveFile
 from sim.outcomes import RunResult, collect
-from sim.plots import title
 from sim.policies import AGENTS, PRESS, STALL, Policy
 from sim.strategies import HOST, PATRON, TOLERANCE, Strategy
+from sim.words import capital, country, possessive, title, usd
 
 EXIT_BAD_INPUT = 2
 QUIET_KINDS = {"offer", "counter"}  # shown as the sides' moves, not as news
-
-
-def usd(x: float) -> str:
-    return f"${x:,.2f}bn"
-
-
-def country(name: str) -> str:
-    """'the United States', 'South Korea': plural names take the article."""
-    shown = title(name)
-    return f"the {shown}" if shown.endswith("s") else shown
-
-
-def capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def possessive(name: str) -> str:
-    shown = country(name)
-    return shown + ("'" if shown.endswith("s") else "'s")
 
 
 # ------------------------------------------------------------------ the student's chair

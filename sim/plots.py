@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from sim.outcomes import RunResult
+from sim.words import story, title
 
-from sim.outcomes import RunResult  # noqa: E402
+__all__ = ["story", "title", "trace"]  # story and title live in sim.words; here for the notebooks
 
 MARKERS = {  # event kind -> (marker, colour, label)
     "accept": ("*", "#1a9850", "deal"),
@@ -19,33 +20,20 @@ MARKERS = {  # event kind -> (marker, colour, label)
     "drawdown": ("v", "#762a83", "drawdown"),
     "ratification failed": ("D", "#878787", "ratification failed"),
 }
-COUNTED = {  # summary key -> word in the story
-    "walkouts": "walkout",
-    "threats": "threat",
-    "drawdowns": "drawdown",
-    "ratification_failures": "failed ratification",
-    "stalled_rounds": "stalled round",
-}
 HOST_COLOURS = ["#2166ac", "#b2182b", "#5aae61", "#9970ab", "#e08214"]
 
 
-def title(name: str) -> str:
-    """A key as a name: 'south_korea' -> 'South Korea'."""
-    return name.replace("_", " ").title()
-
-
-def trace(result: RunResult, path: str | Path | None = None) -> plt.Figure:
+def trace(result: RunResult, path: str | Path | None = None) -> Figure:
     """For each table: the patron's demand and the host's offer per round, with deals,
     walkouts, threats, drawdowns, elections and lapses marked; below, hedging, troops and
-    public opposition. Saved to `path` if given."""
+    public opposition. Saved to `path` if given. The figure is matplotlib's own object, not
+    pyplot's: it needs no backend (a notebook shows it as a cell's value)."""
     rounds, events = result.rounds, result.events
     hosts = list(result.scenario.hosts)
     x = rounds["round"].to_numpy()
     n = len(hosts)
-    fig, axes = plt.subplots(
-        n + 2, 1, figsize=(11, 3.0 * n + 5.2), sharex=True,
-        gridspec_kw={"height_ratios": [3] * n + [2, 2]},
-    )  # fmt: skip
+    fig = Figure(figsize=(11, 3.0 * n + 5.2))
+    axes = fig.subplots(n + 2, 1, sharex=True, gridspec_kw={"height_ratios": [3] * n + [2, 2]})
     labels = rounds["date"].tolist()
     for ax, host in zip(axes[:n], hosts, strict=True):
         _dance(ax, result, host, x)
@@ -81,11 +69,10 @@ def trace(result: RunResult, path: str | Path | None = None) -> plt.Figure:
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)
-        plt.close(fig)
     return fig
 
 
-def _dance(ax: plt.Axes, result: RunResult, host: str, x: np.ndarray) -> None:
+def _dance(ax: Axes, result: RunResult, host: str, x: np.ndarray) -> None:
     rounds, events = result.rounds, result.events
     demand, counter = rounds[f"{host}.demand_usd_bn"], rounds[f"{host}.counter_usd_bn"]
     ax.plot(x, demand, "-o", ms=3.5, color="#d6604d", lw=2, label="US demand")
@@ -120,32 +107,3 @@ def _dance(ax: plt.Axes, result: RunResult, host: str, x: np.ndarray) -> None:
     ax.legend(loc="upper right", fontsize=8, ncol=2, frameon=False)
 
 
-def story(result: RunResult) -> list[str]:
-    """A few lines that tell what happened in the run."""
-    lines = []
-    for host, t in result.summary["tables"].items():
-        name = title(host)
-        if t["deal"]:
-            head = (f"{name}: deal in {t['deal_date']} (round {t['deal_round']}) at "
-                    f"${t['payment_usd_bn']:.2f}bn a year ({t['increase_pct']:+.0f}%)")  # fmt: skip
-        else:
-            head = f"{name}: no deal; last demand ${t['final_demand_usd_bn']:.2f}bn"
-            if t["final_counter_usd_bn"] is not None:
-                head += f", last offer ${t['final_counter_usd_bn']:.2f}bn"
-        notes = []
-        for key, word in COUNTED.items():
-            if t[key]:
-                notes.append(f"{t[key]} {word}{'s' if t[key] > 1 else ''}")
-        if t["lapsed"]:
-            notes.append("the agreement lapsed")
-        if t["troops_withdrawn"]:
-            notes.append(f"{t['troops_withdrawn']:,} troops withdrawn")
-        notes.append(f"hedging peaked at {t['hedging_peak']:.2f}")
-        if t["opposition_final"] is not None:
-            notes.append(f"{t['opposition_final']:.0%} of the public opposed the final figure")
-        lines.append(f"{head}; " + ", ".join(notes) + ".")
-    if not result.events.empty:
-        changes = result.events[result.events["kind"] == "posture change"]
-        if not changes.empty:
-            lines.append(f"The US posture changed in {changes['date'].iloc[0]}.")
-    return lines

@@ -65,10 +65,8 @@ def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "paymen
     """Patron strategies (rows) x host strategies (columns), coloured by the mean payment of the
     deals or by the deal rate; each cell annotated with both."""
     import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.patheffects as effects
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     rows, cols = list(dict.fromkeys(table.patron)), list(dict.fromkeys(table.host))
     grid = table.set_index(["patron", "host"]).reindex(
@@ -76,8 +74,9 @@ def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "paymen
     )  # a failed pairing: NaN
     column = "deal_rate" if metric == "deal_rate" else "payment_usd_bn"
     values = np.array([[grid.loc[(p, h), column] for h in cols] for p in rows], dtype=float)
-    fig, ax = plt.subplots(figsize=(2.5 + 1.3 * len(cols), 1.6 + 0.7 * len(rows)))
-    colours = plt.get_cmap("viridis").with_extremes(bad="#d9d9d9")  # grey: pairings without a deal
+    fig = Figure(figsize=(2.5 + 1.3 * len(cols), 1.6 + 0.7 * len(rows)))
+    ax = fig.subplots()
+    colours = matplotlib.colormaps["viridis"].with_extremes(bad="#d9d9d9")  # grey: pairings without a deal
     image = ax.imshow(np.ma.masked_invalid(values), cmap=colours, aspect="auto")
     outline = [effects.withStroke(linewidth=2, foreground="black")]
     for i, p in enumerate(rows):
@@ -95,7 +94,6 @@ def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "paymen
                  "cells: mean payment of deals; deal rate", fontsize=10)  # fmt: skip
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def report(table: pd.DataFrame, ranks: pd.DataFrame, t: Described) -> list[str]:

@@ -6,7 +6,10 @@ alliance, and no deal near the $5bn demand. The rest of the outcome distribution
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import SEEDS, rate, region, sk
+
+pytestmark = pytest.mark.slow  # many seeds: `make test-fast` leaves it out
 
 SK, JP = "south_korea", "japan"
 

@@ -21,6 +21,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from sim import app, dashboard
 
+pytestmark = pytest.mark.slow  # a real browser: `make test-fast` leaves it out
+
 CHROMIUM = Path("/usr/bin/chromium")
 # --no-sandbox: we may run as root; the rest keep chromium off the network but for our server
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -6,7 +6,10 @@ three standard errors from the rates measured over 200 seeds."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import SEEDS, region, sk
+
+pytestmark = pytest.mark.slow  # many seeds: `make test-fast` leaves it out
 
 SK = "south_korea"
 NO_RESPONSE = {"publics.south_korea.shocks.walkout_log_tolerance": 0.0,

@@ -5,7 +5,10 @@ Thresholds sit at least three standard errors from the rates measured over 200 s
 
 from __future__ import annotations
 
+import pytest
 from conftest import common_and_rare, sk
+
+pytestmark = pytest.mark.slow  # many seeds: `make test-fast` leaves it out
 
 # a host that loses nothing in a lapse: no value of the alliance or the troops, no interim cost
 INDIFFERENT_HOST = {"hosts.south_korea.alliance_value_usd_bn": 0.0, "hosts.south_korea.troop_value_usd_bn": 0.0,

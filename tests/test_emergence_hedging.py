@@ -4,7 +4,10 @@ anger. Thresholds sit at least three standard errors from the rates measured ove
 
 from __future__ import annotations
 
+import pytest
 from conftest import common_and_rare, rate, region, sk
+
+pytestmark = pytest.mark.slow  # many seeds: `make test-fast` leaves it out
 
 
 def hedges(r) -> bool:

@@ -6,7 +6,10 @@ measured over 200 seeds."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import common_and_rare, region, sk
+
+pytestmark = pytest.mark.slow  # many seeds: `make test-fast` leaves it out
 
 JP = "japan"
 NO_CHANGE = {"calendar.administration_changes": []}  # one administration: linkage is not reset

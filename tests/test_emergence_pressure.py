@@ -6,7 +6,10 @@ seeds; the other tests follow the reasoning of the literature the model builds o
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import SEEDS, common_and_rare, rate, region, sk
+
+pytestmark = pytest.mark.slow  # many seeds: `make test-fast` leaves it out
 
 SK = "south_korea"
 # a patron whose institutions do not mind a withdrawal: no floor in law, no pending bill, little

@@ -5,7 +5,10 @@ Thresholds sit at least three standard errors from the rates measured over 200 s
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import common_and_rare, rate, region, sk
+
+pytestmark = pytest.mark.slow  # many seeds: `make test-fast` leaves it out
 
 
 def test_a_host_waits_for_the_patrons_election_when_waiting_costs_no_lapse():

@@ -17,6 +17,8 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
+pytestmark = pytest.mark.slow  # each notebook from the top: `make test-fast` leaves them out
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SEMINARS = ("02_bargaining_theory", "03_two_level_games", "04_credible_threats", "05_hedging")
 SOLUTION_LABEL = "Solution (click to expand)"

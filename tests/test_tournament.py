@@ -78,7 +78,10 @@ def test_small_tournament_writes_every_output_and_ranks(allysim, tmp_path, capsy
     assert (pairings.runs == 5).all() and pairings.deal_rate.between(0, 1).all()
     for column in ("patron_utility", "host_utility", "rounds_to_deal", "payment_usd_bn"):
         assert column in pairings
-    assert pd.read_parquet(out / "pairings.parquet").equals(pd.read_parquet(out / "pairings.parquet"))
+    stored = pd.read_parquet(out / "pairings.parquet")  # the same table as the CSV, with its types
+    assert list(stored.columns) == list(pairings.columns) and len(stored) == len(pairings)
+    assert stored.runs.dtype.kind == "i" and stored.deal_rate.dtype.kind == "f"
+    pd.testing.assert_frame_equal(stored, pairings, check_dtype=False, check_exact=False, rtol=1e-9)
     ranks = pd.read_csv(out / "ranking.csv")
     for side, names in (("patron", {"boulware", "steady"}), ("host", {"conceder", "hardliner"})):
         mine = ranks[ranks.side == side]

@@ -1,0 +1,72 @@
+"""Text helpers: names, sums and a run told in a few lines, shared by the command line,
+`allysim play` and its debrief."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.outcomes import RunResult
+
+COUNTED = {  # summary key -> word in the story
+    "walkouts": "walkout",
+    "threats": "threat",
+    "drawdowns": "drawdown",
+    "ratification_failures": "failed ratification",
+    "stalled_rounds": "stalled round",
+}
+
+
+def title(name: str) -> str:
+    """A key as a name: 'south_korea' -> 'South Korea'."""
+    return name.replace("_", " ").title()
+
+
+def usd(x: float) -> str:
+    return f"${x:,.2f}bn"
+
+
+def country(name: str) -> str:
+    """'the United States', 'South Korea': plural names take the article."""
+    shown = title(name)
+    return f"the {shown}" if shown.endswith("s") else shown
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def possessive(name: str) -> str:
+    shown = country(name)
+    return shown + ("'" if shown.endswith("s") else "'s")
+
+
+def story(result: RunResult) -> list[str]:
+    """A few lines that tell what happened in the run."""
+    lines = []
+    for host, t in result.summary["tables"].items():
+        name = title(host)
+        if t["deal"]:
+            head = (f"{name}: deal in {t['deal_date']} (round {t['deal_round']}) at "
+                    f"${t['payment_usd_bn']:.2f}bn a year ({t['increase_pct']:+.0f}%)")  # fmt: skip
+        else:
+            head = f"{name}: no deal; last demand ${t['final_demand_usd_bn']:.2f}bn"
+            if t["final_counter_usd_bn"] is not None:
+                head += f", last offer ${t['final_counter_usd_bn']:.2f}bn"
+        notes = []
+        for key, word in COUNTED.items():
+            if t[key]:
+                notes.append(f"{t[key]} {word}{'s' if t[key] > 1 else ''}")
+        if t["lapsed"]:
+            notes.append("the agreement lapsed")
+        if t["troops_withdrawn"]:
+            notes.append(f"{t['troops_withdrawn']:,} troops withdrawn")
+        notes.append(f"hedging peaked at {t['hedging_peak']:.2f}")
+        if t["opposition_final"] is not None:
+            notes.append(f"{t['opposition_final']:.0%} of the public opposed the final figure")
+        lines.append(f"{head}; " + ", ".join(notes) + ".")
+    if not result.events.empty:
+        changes = result.events[result.events["kind"] == "posture change"]
+        if not changes.empty:
+            lines.append(f"The US posture changed in {changes['date'].iloc[0]}.")
+    return lines
