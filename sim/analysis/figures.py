@@ -15,8 +15,7 @@ import pandas as pd  # noqa: E402
 from sim.analysis import rates, sensitivity  # noqa: E402
 from sim.experiment.design import load_sweep  # noqa: E402
 
-OUTCOME_TITLES = {"deal": "deal", "walkout": "walkout", "lapse": "lapse", "drawdown": "drawdown",
-                  "hedging": "hedging above 0.3"}  # fmt: skip
+OUTCOME_TITLES = rates.OUTCOME_TITLES
 
 
 def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
