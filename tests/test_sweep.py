@@ -18,7 +18,6 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import BASELINE, ROOT
 
-from sim.analysis import discovery
 from sim.cli import main
 from sim.strategies import STRATEGIES, Strategy, register
 
@@ -290,17 +289,6 @@ def test_analyze_a_grid_prints_rates_with_intervals(tmp_path, capsys):
 def test_analyze_says_clearly_when_there_is_nothing(tmp_path, capsys):
     assert main(["analyze", str(tmp_path)]) == 2
     assert "no sweep results" in capsys.readouterr().err
-
-
-def test_prim_finds_the_box_that_holds_the_cases():
-    rng = np.random.default_rng(0)
-    x = pd.DataFrame(rng.random((4000, 3)), columns=["a", "b", "noise"])
-    y = (x["a"] > 0.6) & (x["b"] < 0.5)
-    box = discovery.prim(x, y.to_numpy())
-    assert set(box.limits) == {"a", "b"}
-    assert box.limits["a"][0] == pytest.approx(0.6, abs=0.05) and box.limits["b"][1] == pytest.approx(0.5, abs=0.05)
-    assert box.density > 0.9 and box.coverage > 0.8
-    assert "a >= 0.6" in box.rules() or "a >= 0.59" in box.rules() or "a >= 0.61" in box.rules()
 
 
 @pytest.mark.parametrize("sampler", ["random", "lhs"])
