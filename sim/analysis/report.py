@@ -1,4 +1,5 @@
-"""`allysim analyze DIR`: the tables, indices and rules of a finished (or partial) sweep."""
+"""`allysim analyze DIR`: the tables, indices and rules of a finished (or partial) sweep, written in
+full to DIR/analysis/ and summed up in a page of text."""
 
 from __future__ import annotations
 
@@ -64,6 +65,56 @@ def discover(runs: pd.DataFrame, parameters: list[str]) -> tuple[list[dict], pd.
     return found, table[first + [c for c in table.columns if c not in first]]
 
 
+def _percent(value: float) -> str:
+    return f"{value:.1%}" if value == value else "-"
+
+
+def rate_lines(overall: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
+    lines = ["Outcome rates over all runs, with 95% Wilson intervals, and the spread of the design points' rates:"]
+    for host, group in overall.groupby("host", sort=False):
+        lines.append(f"  {host:<22} {'rate':>7}  {'95% interval':<17} points: lowest  median  highest")
+        for r in group.itertuples():
+            interval = f"[{_percent(r.rate_low95)}, {_percent(r.rate_high95)}]"
+            lines.append(f"    {rates.OUTCOME_TITLES[r.outcome]:<20} {_percent(r.rate):>7}  {interval:<17}"
+                         f"{r.point_lowest:>14.0%} {r.point_median:>7.0%} {r.point_highest:>8.0%}")  # fmt: skip
+        if f"{host}.payment_usd_bn" in runs:
+            paid = runs.loc[runs[f"{host}.deal"].astype(bool), f"{host}.payment_usd_bn"]
+            mean, low, high = (f"{v:.2f}" if v == v else "-" for v in rates.mean_interval(paid))
+            interval = f"[{low}, {high}]"
+            deals = f"US$bn a year, over {len(paid):,} deals"
+            lines.append(f"    {'mean deal payment':<20} {mean:>7}  {interval:<17}{deals}")
+    return lines
+
+
+def sensitivity_lines(indices: pd.DataFrame) -> list[str]:
+    score = "ST" if "ST" in indices else "mu_star"
+    label = "Sobol total index" if score == "ST" else "Morris mu*"
+    lines = [f"Most influential parameters ({label} ± its 95% interval; all in sensitivity.csv):"]
+    for outcome, group in indices.groupby("outcome", sort=False):
+        top = group.nlargest(3, score)
+        line = f"  {outcome}: " + ", ".join(
+            f"{r.parameter} {getattr(r, score):.2f} ± {getattr(r, f'{score}_conf'):.2f}" for r in top.itertuples()
+        )
+        if score == "ST" and (group["ST"] > 1.0).any():
+            line += "  (a total index above 1: noise dominates this outcome; add replicates or samples)"
+        lines.append(line)
+    return lines
+
+
+def box_lines(boxes: list[dict]) -> list[str]:
+    lines = ["Scenario discovery (PRIM; each box's peeling trajectory in prim_trajectory.csv):"]
+    for b in boxes:
+        share = f"{b['cases']:,} of {b['runs']:,} runs, {_percent(b['base_rate'])}"
+        if "rules" not in b:
+            lines.append(f"  {b['host']} {b['outcome']} ({share}): no such runs, so no box")
+            continue
+        lines.append(f"  {b['host']} {b['outcome']} ({share}): {b['rules']}")
+        density = f"{_percent(b['density'])} [{_percent(b['density_low95'])}, {_percent(b['density_high95'])}]"
+        coverage = f"{_percent(b['coverage'])} [{_percent(b['coverage_low95'])}, {_percent(b['coverage_high95'])}]"
+        lines.append(f"      {b['runs_in_box']:,} runs in the box: density {density}, coverage {coverage}")
+    return lines
+
+
 def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
     folder = Path(folder)
     runs, manifest = rates.load_runs(folder)
@@ -73,41 +124,32 @@ def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
 
     points = rates.per_point(runs, plan.keys)
     write_table(points, out, "points")
-    echo(f"{len(runs):,} runs over {points.shape[0]} design points ({manifest.get('status', '?')}); "
-         f"tables in {out}/")  # fmt: skip
-    with pd.option_context("display.width", 160, "display.max_columns", 12, "display.max_rows", 40,
-                           "display.float_format", "{:.3f}".format):  # fmt: skip
-        shown = [c for c in points.columns if c.endswith("_rate") or c.endswith("payment_mean")][:8]
-        echo(points[plan.keys[:3] + ["runs"] + shown].to_string(index=False))
-
+    overall = rates.overall(runs, points)
+    write_table(overall, out, "rates")
     indices = sensitivity.indices(runs, plan, sensitivity.default_outcomes(runs))
     if not indices.empty:
         write_table(indices, out, "sensitivity")
-        score = "ST" if "ST" in indices else "mu_star"
-        echo(f"\nMost influential parameters ({'Sobol total index' if score == 'ST' else 'Morris mu*'}):")
-        for outcome, group in indices.groupby("outcome", sort=False):
-            top = group.nlargest(3, score)
-            line = f"  {outcome}: " + ", ".join(f"{r.parameter} {getattr(r, score):.2f}" for r in top.itertuples())
-            if score == "ST" and (group["ST"] > 1.0).any():
-                line += "  (a total index above 1: noise dominates this outcome; add replicates or samples)"
-            echo(line)
-
     boxes, trajectories = discover(runs, plan.keys)
     (out / "discovery.json").write_text(json.dumps(boxes, indent=2, default=_plain) + "\n")
     if not trajectories.empty:
         write_table(trajectories, out, "prim_trajectory")
+
+    echo(f"{plan.sweep.name}: {len(runs):,} runs over {len(points):,} design points ({manifest.get('status', '?')})")
+    echo(f"Every design point's rates and mean payment, with 95% intervals: {out}/points.csv (and .parquet)\n")
+    for line in rate_lines(overall, runs):
+        echo(line)
+    if not indices.empty:
+        echo("")
+        for line in sensitivity_lines(indices):
+            echo(line)
     if boxes:
-        echo("\nScenario discovery (PRIM):")
-    for b in boxes:
-        if "rules" in b:
-            echo(f"  {b['host']} {b['outcome']} ({b['cases']} of {b['runs']} runs): {b['rules']}")
-            echo(
-                f"      coverage {b['coverage']:.0%}, density {b['density']:.0%} (base rate {b['base_rate']:.0%}); "
-                f"{b['runs_in_box']} runs in the box"
-            )
-        else:
-            echo(f"  {b['host']} {b['outcome']}: no runs")
-    return {"points": points, "sensitivity": indices, "prim_trajectory": trajectories}
+        echo("")
+        for line in box_lines(boxes):
+            echo(line)
+    tables = ["points", "rates", *["sensitivity"] * (not indices.empty),
+              *["prim_trajectory"] * (not trajectories.empty)]  # fmt: skip
+    echo(f"\nWritten to {out}/: {', '.join(tables)} (.csv and .parquet), discovery.json")
+    return {"points": points, "rates": overall, "sensitivity": indices, "prim_trajectory": trajectories}
 
 
 def _plain(value):
