@@ -271,7 +271,8 @@ def test_analyze_and_plot_a_sensitivity_sweep(tmp_path, capsys, sampler, samples
         assert walkout.idxmax() == "patron.transactionalism"  # tau weighs a walkout's gain against its damage
     assert main(["plot", str(out)]) == 0
     names = {p.name for p in (out / "plots").iterdir()}
-    for stem in ("heatmap_south_korea", "distributions_south_korea", "sensitivity_south_korea_walkout"):
+    for stem in ("heatmap_south_korea", "distributions_south_korea", "sensitivity_south_korea_walkout",
+                 "prim_tradeoff"):  # fmt: skip
         assert {f"{stem}.png", f"{stem}.svg"} <= names
 
 
