@@ -18,7 +18,6 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import BASELINE, ROOT
 
-from sim.analysis import discovery
 from sim.cli import main
 from sim.strategies import STRATEGIES, Strategy, register
 
@@ -272,11 +271,12 @@ def test_analyze_and_plot_a_sensitivity_sweep(tmp_path, capsys, sampler, samples
         assert walkout.idxmax() == "patron.transactionalism"  # tau weighs a walkout's gain against its damage
     assert main(["plot", str(out)]) == 0
     names = {p.name for p in (out / "plots").iterdir()}
-    for stem in ("heatmap_south_korea", "distributions_south_korea", "sensitivity_south_korea_walkout"):
+    for stem in ("heatmap_south_korea", "distributions_south_korea", "sensitivity_south_korea_walkout",
+                 "prim_tradeoff"):  # fmt: skip
         assert {f"{stem}.png", f"{stem}.svg"} <= names
 
 
-def test_analyze_a_grid_prints_rates_with_intervals(tmp_path, capsys):
+def test_analyze_a_grid_writes_every_rate_with_its_interval(tmp_path, capsys):
     out = tmp_path / "out"
     assert run(sweep_file(tmp_path, replicates=6), "--out", out) == 0
     assert main(["analyze", str(out)]) == 0
@@ -285,22 +285,45 @@ def test_analyze_a_grid_prints_rates_with_intervals(tmp_path, capsys):
     ok = points.dropna(subset=["south_korea.payment_low95"])
     assert (ok["south_korea.payment_low95"] <= ok["south_korea.payment_mean"]).all()
     assert (ok["south_korea.payment_mean"] <= ok["south_korea.payment_high95"]).all()
+    overall = pd.read_csv(out / "analysis" / "rates.csv")
+    for table, rates in ((points, [c for c in points if c.endswith("_rate")]), (overall, ["rate"])):
+        assert rates and all({f"{r}_low95", f"{r}_high95"} <= set(table) for r in rates)
+        for r in rates:
+            assert (table[f"{r}_low95"] <= table[r]).all() and (table[r] <= table[f"{r}_high95"]).all()
+    assert set(overall["host"]) == {"south_korea", "japan"} and (overall["runs"] == 24).all()
+    deals = overall.set_index(["host", "outcome"]).loc[("south_korea", "deal")]
+    runs = pd.read_parquet(out / "runs")
+    assert deals["cases"] == runs["south_korea.deal"].sum()
+    assert deals["point_lowest"] <= deals["rate"] <= deals["point_highest"]
+
+
+def test_analyze_prints_a_summary_whatever_the_number_of_design_points(tmp_path, capsys):
+    text = SOBOL.replace("replicates: 1", "replicates: 2")
+    out = tmp_path / "out"
+    assert run(sweep_file(tmp_path, text=text, sampler="random", samples=60), "--out", out, "--workers", "2") == 0
+    assert main(["analyze", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) < 30, "\n".join(printed)  # 60 design points: no line for each
+    assert any(str(out / "analysis" / "points.csv") in line for line in printed)
+    deal = next(line for line in printed if line.strip().startswith("deal "))
+    overall = pd.read_csv(out / "analysis" / "rates.csv").set_index("outcome").loc["deal"]
+    assert f"[{overall['rate_low95']:.1%}, {overall['rate_high95']:.1%}]" in deal
+    assert any(line.startswith("Scenario discovery (PRIM") for line in printed)
+    assert any("runs in the box: density" in line and "coverage" in line for line in printed)
+    boxes = json.loads((out / "analysis" / "discovery.json").read_text())
+    steps = pd.read_csv(out / "analysis" / "prim_trajectory.csv")
+    found = {(b["host"], b["outcome"]) for b in boxes if "rules" in b}
+    assert found == set(zip(steps["host"], steps["outcome"], strict=True))
+    for b in boxes:
+        if "rules" in b:
+            assert b["density_low95"] <= b["density"] <= b["density_high95"] and b["runs_in_box"] >= 20
+            chosen = steps[(steps["host"] == b["host"]) & (steps["outcome"] == b["outcome"]) & steps["chosen"]]
+            assert chosen["step"].item() == b["step"]
 
 
 def test_analyze_says_clearly_when_there_is_nothing(tmp_path, capsys):
     assert main(["analyze", str(tmp_path)]) == 2
     assert "no sweep results" in capsys.readouterr().err
-
-
-def test_prim_finds_the_box_that_holds_the_cases():
-    rng = np.random.default_rng(0)
-    x = pd.DataFrame(rng.random((4000, 3)), columns=["a", "b", "noise"])
-    y = (x["a"] > 0.6) & (x["b"] < 0.5)
-    box = discovery.prim(x, y.to_numpy())
-    assert set(box.limits) == {"a", "b"}
-    assert box.limits["a"][0] == pytest.approx(0.6, abs=0.05) and box.limits["b"][1] == pytest.approx(0.5, abs=0.05)
-    assert box.density > 0.9 and box.coverage > 0.8
-    assert "a >= 0.6" in box.rules() or "a >= 0.59" in box.rules() or "a >= 0.61" in box.rules()
 
 
 @pytest.mark.parametrize("sampler", ["random", "lhs"])

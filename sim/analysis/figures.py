@@ -1,8 +1,10 @@
 """`allysim plot DIR`: outcome-probability heatmaps over two swept parameters, distributions of
-the deal payment and round, and sensitivity bar charts, as PNG and SVG in DIR/plots/."""
+the deal payment and round, sensitivity bar charts and PRIM's trade-off of coverage against
+density, as PNG and SVG in DIR/plots/."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -15,8 +17,7 @@ import pandas as pd  # noqa: E402
 from sim.analysis import rates, sensitivity  # noqa: E402
 from sim.experiment.design import load_sweep  # noqa: E402
 
-OUTCOME_TITLES = {"deal": "deal", "walkout": "walkout", "lapse": "lapse", "drawdown": "drawdown",
-                  "hedging": "hedging above 0.3"}  # fmt: skip
+OUTCOME_TITLES = rates.OUTCOME_TITLES
 
 
 def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
@@ -111,6 +112,31 @@ def sensitivity_bars(indices: pd.DataFrame, folder: Path, top: int = 12) -> list
     return written
 
 
+def prim_tradeoffs(steps: pd.DataFrame, boxes: list[dict], folder: Path) -> list[Path]:
+    """Each peeling trajectory as coverage against density, coloured by the number of restricted
+    parameters: the trade-off a box is chosen on (Bryant & Lempert 2010). Ringed, the step chosen;
+    a star, the box reported (the chosen one without the restrictions that did not earn their place)."""
+    if steps.empty:
+        return []
+    reported = {(b["host"], b["outcome"]): b for b in boxes if "rules" in b}
+    groups = list(steps.groupby(["host", "outcome"], sort=False))
+    fig, axes = plt.subplots(1, len(groups), figsize=(4 * len(groups), 3.8), squeeze=False)
+    for ax, ((host, outcome), group) in zip(axes[0], groups, strict=True):
+        dots = ax.scatter(group["coverage"], group["density"], c=group["restricted"], cmap="viridis", s=18,
+                          vmin=0, vmax=max(steps["restricted"].max(), 1))  # fmt: skip
+        chosen = group[group["chosen"]]
+        ax.scatter(chosen["coverage"], chosen["density"], s=120, facecolors="none", edgecolors="#d6604d", lw=1.5)
+        if (host, outcome) in reported:
+            box = reported[host, outcome]
+            ax.plot(box["coverage"], box["density"], "*", color="#d6604d", ms=12)
+        ax.set(xlim=(0, 1.02), ylim=(0, 1.02), xlabel="coverage", title=f"{host.replace('_', ' ')}: {outcome}")
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0][0].set_ylabel("density")
+    fig.colorbar(dots, ax=axes[0].tolist(), shrink=0.8, label="restricted parameters")
+    fig.suptitle("PRIM peeling trajectories (ringed: the step chosen; star: the box reported)", x=0.01, ha="left")
+    return _save(fig, folder, "prim_tradeoff")
+
+
 def plot_sweep(folder: Path) -> list[Path]:
     folder = Path(folder)
     runs, _ = rates.load_runs(folder)
@@ -125,4 +151,7 @@ def plot_sweep(folder: Path) -> list[Path]:
     indices = pd.read_parquet(cached) if cached.exists() else sensitivity.indices(
         runs, plan, sensitivity.default_outcomes(runs))  # fmt: skip
     written += sensitivity_bars(indices, out)
+    steps, boxes = folder / "analysis" / "prim_trajectory.parquet", folder / "analysis" / "discovery.json"
+    if steps.exists() and boxes.exists():  # written by `allysim analyze`
+        written += prim_tradeoffs(pd.read_parquet(steps), json.loads(boxes.read_text()), out)
     return written

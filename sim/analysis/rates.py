@@ -1,7 +1,9 @@
-"""Outcome rates and mean payments per design point, with 95% intervals."""
+"""Outcome rates and mean payments, per design point and over all runs, with 95% intervals: Wilson's
+for a rate (sound at 0 and 1 and with few runs, unlike the normal one), Student's t for a mean."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,8 @@ EVENTS = {
     "drawdown": ("troops_withdrawn", lambda s: s > 0),
     "hedging": ("hedging_peak", lambda s: s > 0.3),
 }
+OUTCOME_TITLES = {"deal": "deal", "walkout": "walkout", "lapse": "lapse", "drawdown": "drawdown",
+                  "hedging": "hedging above 0.3"}  # fmt: skip
 
 
 def load_runs(folder: Path) -> tuple[pd.DataFrame, dict]:
@@ -46,6 +50,28 @@ def event_flags(runs: pd.DataFrame, host: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@lru_cache(maxsize=65_536)  # a sweep's points share few (cases, runs) pairs: 5 with 4 replicates
+def wilson_interval(cases: int, runs: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a rate of `cases` in `runs`; NaN where there are no runs."""
+    if runs == 0:
+        return np.nan, np.nan
+    interval = stats.binomtest(int(cases), int(runs)).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
+def rate_columns(name: str, flag: pd.Series) -> dict[str, float]:
+    """`name`, `name_low95` and `name_high95`: the share of True in `flag` and its Wilson interval."""
+    cases, runs = int(flag.sum()), int(flag.count())
+    low, high = wilson_interval(cases, runs)
+    return {name: cases / runs if runs else np.nan, f"{name}_low95": low, f"{name}_high95": high}
+
+
+def with_wilson(frame: pd.DataFrame, name: str, cases, runs) -> pd.DataFrame:
+    """`frame` with the columns `name_low95` and `name_high95`: the Wilson interval of each row's rate."""
+    bounds = [wilson_interval(c, n) for c, n in zip(cases, runs, strict=True)]
+    return frame.assign(**{f"{name}_low95": [b[0] for b in bounds], f"{name}_high95": [b[1] for b in bounds]})
+
+
 def mean_interval(values: pd.Series) -> tuple[float, float, float]:
     """Mean and a 95% t-interval; NaN where fewer than two values."""
     values = values.dropna().astype(float)
@@ -59,15 +85,15 @@ def mean_interval(values: pd.Series) -> tuple[float, float, float]:
 
 
 def per_point(runs: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
-    """Rates of deal, walkout, lapse, drawdown and hedging above 0.3, and the mean deal payment
-    with its 95% interval, per design point and host."""
+    """Rates of deal, walkout, lapse, drawdown and hedging above 0.3, and the mean deal payment,
+    each with its 95% interval, per design point and host."""
     rows = []
     for point, group in runs.groupby("point", sort=True):
         row = {"point": point, "runs": len(group)}
         row.update({p: group[p].iloc[0] for p in parameters})
         for host in hosts_in(runs):
             for name, flag in event_flags(group, host).items():
-                row[f"{host}.{name}_rate"] = float(flag.mean())
+                row.update(rate_columns(f"{host}.{name}_rate", flag))
             if f"{host}.payment_usd_bn" in group:
                 paid = group.loc[group[f"{host}.deal"].astype(bool), f"{host}.payment_usd_bn"]
                 mean, low, high = mean_interval(paid)
@@ -79,4 +105,17 @@ def per_point(runs: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
                     }
                 )
         rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def overall(runs: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """Per host and outcome over all runs: the rate with its Wilson interval, and the spread of
+    the design points' own rates (lowest, median, highest)."""
+    rows = []
+    for host in hosts_in(runs):
+        for name, flag in event_flags(runs, host).items():
+            spread = points[f"{host}.{name}_rate"]
+            rows.append({"host": host, "outcome": name, "cases": int(flag.sum()), "runs": int(flag.count()),
+                         **rate_columns("rate", flag), "point_lowest": spread.min(),
+                         "point_median": spread.median(), "point_highest": spread.max()})  # fmt: skip
     return pd.DataFrame(rows)

@@ -1,4 +1,5 @@
-"""`allysim analyze DIR`: the tables, indices and rules of a finished (or partial) sweep."""
+"""`allysim analyze DIR`: the tables, indices and rules of a finished (or partial) sweep, written in
+full to DIR/analysis/ and summed up in a page of text."""
 
 from __future__ import annotations
 
@@ -10,33 +11,108 @@ import pandas as pd
 from sim.analysis import discovery, rates, sensitivity
 from sim.experiment.design import load_sweep
 
+# what PRIM looks for, per host: a name and how it follows from the outcome flags
+TARGETS = {"drawdown": lambda f: f.get("drawdown"), "hedging above 0.3": lambda f: f.get("hedging"),
+           "no deal": lambda f: ~f["deal"] if "deal" in f else None}  # fmt: skip
+
 
 def write_table(frame: pd.DataFrame, folder: Path, name: str) -> None:
     frame.to_csv(folder / f"{name}.csv", index=False)
     frame.to_parquet(folder / f"{name}.parquet", index=False)
 
 
-def discover(runs: pd.DataFrame, parameters: list[str]) -> list[dict]:
-    """PRIM boxes for drawdown, hedging above 0.3 and no deal, per host."""
-    numeric = [p for p in parameters if pd.api.types.is_numeric_dtype(runs[p]) and runs[p].nunique() > 1]
-    if not numeric:
-        return []
-    x = runs[numeric].astype(float)
-    found = []
+def _with_intervals(entry: dict, name: str, cases: int, runs: int) -> dict:
+    low, high = rates.wilson_interval(cases, runs)
+    return {**entry, name: cases / runs, f"{name}_low95": low, f"{name}_high95": high}
+
+
+def discover(runs: pd.DataFrame, parameters: list[str]) -> tuple[list[dict], pd.DataFrame]:
+    """PRIM boxes for drawdown, hedging above 0.3 and no deal, per host, and their trajectories.
+    Always the project's own PRIM, so that the result does not depend on what else is installed."""
+    varied = [p for p in parameters if runs[p].nunique() > 1]
+    if not varied:
+        return [], pd.DataFrame()
+    x = runs[varied]
+    found, trajectories = [], []
     for host in rates.hosts_in(runs):
         flags = rates.event_flags(runs, host)
-        targets = {"drawdown": flags.get("drawdown"), "hedging above 0.3": flags.get("hedging"),
-                   "no deal": ~flags["deal"] if "deal" in flags else None}  # fmt: skip
-        for name, y in targets.items():
+        for name, target in TARGETS.items():
+            y = target(flags)
             if y is None:
                 continue
-            box = discovery.prim(x, y.to_numpy())
-            entry = {"host": host, "outcome": name, "cases": int(y.sum()), "runs": len(y)}
-            if box is not None:
-                entry.update(rules=box.rules(), limits=box.limits, coverage=box.coverage, density=box.density,
-                             mass=box.mass, base_rate=box.base_rate)  # fmt: skip
+            result = discovery.prim(x, y.to_numpy())
+            entry = _with_intervals({"host": host, "outcome": name, "cases": int(y.sum()), "runs": len(y)},
+                                    "base_rate", int(y.sum()), len(y))  # fmt: skip
+            if result is not None:
+                box = result.box
+                entry.update(rules=box.rules(), limits=box.limits, kept=box.kept,
+                             quasi_p=discovery.quasi_p(x, y.to_numpy(), box.limits, box.kept), runs_in_box=box.runs,
+                             cases_in_box=box.cases, mass=box.mass, step=result.step,
+                             steps=len(result.trajectory))  # fmt: skip
+                entry = _with_intervals(entry, "density", box.cases, box.runs)
+                entry = _with_intervals(entry, "coverage", box.cases, box.total_cases)
+                steps = discovery.trajectory_table(result)
+                steps = rates.with_wilson(steps, "density", steps["cases"], steps["runs"])
+                steps = rates.with_wilson(steps, "coverage", steps["cases"], [box.total_cases] * len(steps))
+                trajectories.append(steps.assign(host=host, outcome=name))
             found.append(entry)
-    return found
+    if not trajectories:
+        return found, pd.DataFrame()
+    table = pd.concat(trajectories, ignore_index=True)
+    first = ["host", "outcome", "step", "phase", "chosen", "runs", "cases", "coverage", "coverage_low95",
+             "coverage_high95", "density", "density_low95", "density_high95", "mass", "restricted",
+             "rules"]  # fmt: skip
+    return found, table[first + [c for c in table.columns if c not in first]]
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}" if value == value else "-"
+
+
+def rate_lines(overall: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
+    lines = ["Outcome rates over all runs, with 95% Wilson intervals, and the spread of the design points' rates:"]
+    for host, group in overall.groupby("host", sort=False):
+        lines.append(f"  {host:<22} {'rate':>7}  {'95% interval':<17} points: lowest  median  highest")
+        for r in group.itertuples():
+            interval = f"[{_percent(r.rate_low95)}, {_percent(r.rate_high95)}]"
+            lines.append(f"    {rates.OUTCOME_TITLES[r.outcome]:<20} {_percent(r.rate):>7}  {interval:<17}"
+                         f"{r.point_lowest:>14.0%} {r.point_median:>7.0%} {r.point_highest:>8.0%}")  # fmt: skip
+        if f"{host}.payment_usd_bn" in runs:
+            paid = runs.loc[runs[f"{host}.deal"].astype(bool), f"{host}.payment_usd_bn"]
+            mean, low, high = (f"{v:.2f}" if v == v else "-" for v in rates.mean_interval(paid))
+            interval = f"[{low}, {high}]"
+            deals = f"US$bn a year, over {len(paid):,} deals"
+            lines.append(f"    {'mean deal payment':<20} {mean:>7}  {interval:<17}{deals}")
+    return lines
+
+
+def sensitivity_lines(indices: pd.DataFrame) -> list[str]:
+    score = "ST" if "ST" in indices else "mu_star"
+    label = "Sobol total index" if score == "ST" else "Morris mu*"
+    lines = [f"Most influential parameters ({label} ± its 95% interval; all in sensitivity.csv):"]
+    for outcome, group in indices.groupby("outcome", sort=False):
+        top = group.nlargest(3, score)
+        line = f"  {outcome}: " + ", ".join(
+            f"{r.parameter} {getattr(r, score):.2f} ± {getattr(r, f'{score}_conf'):.2f}" for r in top.itertuples()
+        )
+        if score == "ST" and (group["ST"] > 1.0).any():
+            line += "  (a total index above 1: noise dominates this outcome; add replicates or samples)"
+        lines.append(line)
+    return lines
+
+
+def box_lines(boxes: list[dict]) -> list[str]:
+    lines = ["Scenario discovery (PRIM; each box's peeling trajectory in prim_trajectory.csv):"]
+    for b in boxes:
+        share = f"{b['cases']:,} of {b['runs']:,} runs, {_percent(b['base_rate'])}"
+        if "rules" not in b:
+            lines.append(f"  {b['host']} {b['outcome']} ({share}): no such runs, so no box")
+            continue
+        lines.append(f"  {b['host']} {b['outcome']} ({share}): {b['rules']}")
+        density = f"{_percent(b['density'])} [{_percent(b['density_low95'])}, {_percent(b['density_high95'])}]"
+        coverage = f"{_percent(b['coverage'])} [{_percent(b['coverage_low95'])}, {_percent(b['coverage_high95'])}]"
+        lines.append(f"      {b['runs_in_box']:,} runs in the box: density {density}, coverage {coverage}")
+    return lines
 
 
 def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
@@ -48,33 +124,34 @@ def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
 
     points = rates.per_point(runs, plan.keys)
     write_table(points, out, "points")
-    echo(f"{len(runs):,} runs over {points.shape[0]} design points ({manifest.get('status', '?')}); "
-         f"tables in {out}/")  # fmt: skip
-    with pd.option_context("display.width", 160, "display.max_columns", 12, "display.max_rows", 40,
-                           "display.float_format", "{:.3f}".format):  # fmt: skip
-        shown = [c for c in points.columns if c.endswith("_rate") or c.endswith("payment_mean")][:8]
-        echo(points[plan.keys[:3] + ["runs"] + shown].to_string(index=False))
-
+    overall = rates.overall(runs, points)
+    write_table(overall, out, "rates")
     indices = sensitivity.indices(runs, plan, sensitivity.default_outcomes(runs))
     if not indices.empty:
         write_table(indices, out, "sensitivity")
-        score = "ST" if "ST" in indices else "mu_star"
-        echo(f"\nMost influential parameters ({'Sobol total index' if score == 'ST' else 'Morris mu*'}):")
-        for outcome, group in indices.groupby("outcome", sort=False):
-            top = group.nlargest(3, score)
-            line = f"  {outcome}: " + ", ".join(f"{r.parameter} {getattr(r, score):.2f}" for r in top.itertuples())
-            if score == "ST" and (group["ST"] > 1.0).any():
-                line += "  (a total index above 1: noise dominates this outcome; add replicates or samples)"
-            echo(line)
+    boxes, trajectories = discover(runs, plan.keys)
+    (out / "discovery.json").write_text(json.dumps(boxes, indent=2, default=_plain) + "\n")
+    if not trajectories.empty:
+        write_table(trajectories, out, "prim_trajectory")
 
-    boxes = discover(runs, plan.keys)
-    (out / "discovery.json").write_text(json.dumps(boxes, indent=2, default=float) + "\n")
+    echo(f"{plan.sweep.name}: {len(runs):,} runs over {len(points):,} design points ({manifest.get('status', '?')})")
+    echo(f"Every design point's rates and mean payment, with 95% intervals: {out}/points.csv (and .parquet)\n")
+    for line in rate_lines(overall, runs):
+        echo(line)
+    if not indices.empty:
+        echo("")
+        for line in sensitivity_lines(indices):
+            echo(line)
     if boxes:
-        echo("\nScenario discovery (PRIM):")
-    for b in boxes:
-        if "rules" in b:
-            echo(f"  {b['host']} {b['outcome']} ({b['cases']} of {b['runs']} runs): {b['rules']}")
-            echo(f"      coverage {b['coverage']:.0%}, density {b['density']:.0%} (base rate {b['base_rate']:.0%})")
-        else:
-            echo(f"  {b['host']} {b['outcome']}: no runs")
-    return {"points": points, "sensitivity": indices}
+        echo("")
+        for line in box_lines(boxes):
+            echo(line)
+    tables = ["points", "rates", *["sensitivity"] * (not indices.empty),
+              *["prim_trajectory"] * (not trajectories.empty)]  # fmt: skip
+    echo(f"\nWritten to {out}/: {', '.join(tables)} (.csv and .parquet), discovery.json")
+    return {"points": points, "rates": overall, "sensitivity": indices, "prim_trajectory": trajectories}
+
+
+def _plain(value):
+    """numpy scalars and tuples of them, as JSON takes them."""
+    return value.item() if hasattr(value, "item") else str(value)
