@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import BASELINE
+from conftest import BASELINE, ROOT
 
 from sim.config import load_scenario
 from sim.outcomes import simulate
@@ -29,3 +29,12 @@ def test_the_story_has_a_line_per_table_that_agrees_with_the_summary():
         assert line.startswith(title(name) + ": ")
         assert (f"deal in {t['deal_date']}" in line) == t["deal"]
         assert f"hedging peaked at {t['hedging_peak']:.2f}" in line
+
+
+def test_library_code_leaves_matplotlib_and_its_backend_alone():
+    """Figures are matplotlib's own objects: no module of the package selects a backend or uses
+    pyplot's global state (a notebook's or a user's choice of backend stays theirs)."""
+    package = ROOT / "sim"
+    for path in package.rglob("*.py"):
+        text = path.read_text()
+        assert "matplotlib.use(" not in text and "import matplotlib.pyplot" not in text, path

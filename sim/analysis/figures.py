@@ -6,25 +6,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.analysis import rates, sensitivity  # noqa: E402
-from sim.experiment.design import load_sweep  # noqa: E402
+from sim.analysis import rates, sensitivity
+from sim.experiment.design import load_sweep
 
 OUTCOME_TITLES = rates.OUTCOME_TITLES
 
 
-def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
+def _subplots(*grid: int, figsize: tuple[float, float], **options: Any) -> tuple[Figure, Any]:
+    """A figure and its axes, as pyplot.subplots makes them, without pyplot's global state."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*grid, **options)
+
+
+def _save(fig: Figure, folder: Path, name: str) -> list[Path]:
     paths = [folder / f"{name}.png", folder / f"{name}.svg"]
     for path in paths:
         fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return paths
 
 
@@ -48,7 +51,7 @@ def heatmaps(runs: pd.DataFrame, keys: list[str], host: str, folder: Path) -> li
     flags = rates.event_flags(runs, host)
     frame = flags.assign(x=_axis_values(runs[xkey]).to_numpy(), y=_axis_values(runs[ykey]).to_numpy())
     names = list(flags.columns)
-    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 3.6), squeeze=False)
+    fig, axes = _subplots(1, len(names), figsize=(3.6 * len(names), 3.6), squeeze=False)
     for ax, name in zip(axes[0], names, strict=True):
         grid = frame.groupby(["y", "x"])[name].mean().unstack("x").sort_index(ascending=False)
         image = ax.imshow(grid.to_numpy(float), vmin=0, vmax=1, cmap="viridis", aspect="auto")
@@ -72,7 +75,7 @@ def distributions(runs: pd.DataFrame, host: str, folder: Path) -> list[Path]:
     deals = runs[runs[f"{host}.deal"].astype(bool)]
     if deals.empty:
         return []
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (left, right) = _subplots(1, 2, figsize=(10, 3.6))
     left.hist(deals[f"{host}.payment_usd_bn"], bins=30, color="#4393c3", edgecolor="white")
     left.set_xlabel("deal payment (US$bn per year)")
     left.set_ylabel("runs")
@@ -94,7 +97,7 @@ def sensitivity_bars(indices: pd.DataFrame, folder: Path, top: int = 12) -> list
     for outcome, group in indices.groupby("outcome", sort=False):
         score = "ST" if sobol else "mu_star"
         group = group.nlargest(top, score).iloc[::-1]
-        fig, ax = plt.subplots(figsize=(8, 0.35 * len(group) + 1.5))
+        fig, ax = _subplots(figsize=(8, 0.35 * len(group) + 1.5))
         y = np.arange(len(group))
         if sobol:
             ax.barh(y + 0.2, group["ST"], 0.4, xerr=group["ST_conf"], label="total (ST)", color="#2166ac")
@@ -120,7 +123,7 @@ def prim_tradeoffs(steps: pd.DataFrame, boxes: list[dict], folder: Path) -> list
         return []
     reported = {(b["host"], b["outcome"]): b for b in boxes if "rules" in b}
     groups = list(steps.groupby(["host", "outcome"], sort=False))
-    fig, axes = plt.subplots(1, len(groups), figsize=(4 * len(groups), 3.8), squeeze=False)
+    fig, axes = _subplots(1, len(groups), figsize=(4 * len(groups), 3.8), squeeze=False)
     for ax, ((host, outcome), group) in zip(axes[0], groups, strict=True):
         dots = ax.scatter(group["coverage"], group["density"], c=group["restricted"], cmap="viridis", s=18,
                           vmin=0, vmax=max(steps["restricted"].max(), 1))  # fmt: skip
