@@ -25,7 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.play", "sim.tourn
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, like every other bad input
-        self.exit(EXIT_BAD_INPUT, f"allysim: error: {message} (see 'allysim {self.prog.split()[-1]} --help')\n")
+        # prog is "allysim" for the command line itself, "allysim run" for a command
+        self.exit(EXIT_BAD_INPUT, f"allysim: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

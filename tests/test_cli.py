@@ -217,3 +217,15 @@ def test_folders_honour_the_umask(tmp_path, mask):
         os.umask(before)
     assert out.stat().st_mode & 0o777 == 0o777 & ~mask
     assert (out / "summary.json").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [([], "(see 'allysim --help')"), (["walk"], "(see 'allysim --help')"),
+     (["run", str(BASELINE), "--seed", "x"], "(see 'allysim run --help')")],
+)  # fmt: skip
+def test_the_hint_after_a_bad_argument_names_the_help_to_read(capsys, args, hint):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1 and err.rstrip().endswith(hint), err
