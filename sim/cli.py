@@ -1,6 +1,10 @@
-"""The command line: `allysim run`, `allysim check`, and the commands other modules add
-(also `python -m sim`). A module joins by defining `add_command(subparsers)`, which adds its
-parser with `set_defaults(handler=...)`, and by being named in COMMAND_MODULES.
+"""The command line: every command's arguments, and `allysim run` and `allysim check` (also
+`python -m sim`). A module joins by defining `add_command(subparsers)`, which adds its parser
+with `set_defaults(handler=...)`, and by being named in COMMAND_MODULES; or, when its module
+is heavy to import, by a parser here whose handler is `later("module:function")`.
+
+Building the parser imports neither the model nor pandas nor matplotlib (seconds on a busy
+machine): a command imports what it needs when it runs, so that `allysim --help` answers at once.
 
 Bad input ends with one line on stderr naming the file, the key path and what is accepted,
 exit code 2, and nothing written.
@@ -12,15 +16,20 @@ import argparse
 import importlib
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sim.arguments import seed
-from sim.config import Scenario, ScenarioError, load_scenario
+from sim import arguments
 from sim.paths import OutputFolderError, check_output_folder
 from sim.stopping import exit_code, sigterm_as_interrupt
 
+if TYPE_CHECKING:
+    from sim.config import Scenario
+
 EXIT_BAD_INPUT = 2
-COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.play", "sim.tournament", "sim.dashboard")
+COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.dashboard")
+PAIRING_SECONDS = 120.0  # sim.tournament.PAIRING_SECONDS (a test holds them equal; importing it takes seconds)
 
 
 class Parser(argparse.ArgumentParser):
@@ -29,13 +38,24 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"allysim: error: {message} (see '{self.prog} --help')\n")
 
 
+def later(target: str) -> Callable[[argparse.Namespace], int]:
+    """The handler `module:function`, imported when its command runs."""
+
+    def handler(args: argparse.Namespace) -> int:
+        module, _, function = target.partition(":")
+        return getattr(importlib.import_module(module), function)(args)
+
+    handler.__qualname__ = f"later({target!r})"
+    return handler
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="allysim", description="Agent-based simulation of alliance cost-sharing talks.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     run = sub.add_parser("run", help="run one scenario with one seed and write its results")
     run.add_argument("scenario", type=Path, help="scenario YAML file")
-    run.add_argument("--seed", type=seed, default=1, help="random seed, 0 or more (default 1)")
+    run.add_argument("--seed", type=arguments.seed, default=1, help="random seed, 0 or more (default 1)")
     run.add_argument("--rounds", type=int, help="override the horizon, in rounds (months)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override any value by its key path, e.g. --set patron.transactionalism=0.3")  # fmt: skip
@@ -49,12 +69,58 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("scenario", type=Path)
     check.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     check.set_defaults(handler=cmd_check)
+
+    add_play(sub)
+    add_tournament(sub)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_command(sub)
     return parser
 
 
+def add_play(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("play", help="negotiate as one government against the agents, round by round")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument(
+        "--as",
+        dest="government",
+        required=True,
+        metavar="GOVERNMENT",
+        help="the government you play: a host (south_korea, japan) or the patron (united_states)",
+    )
+    p.add_argument("--seed", type=arguments.seed, default=1, help="random seed (default 1)")
+    p.add_argument(
+        "--moves",
+        type=Path,
+        metavar="FILE",
+        help="read the moves from FILE, one a line ('#' comments); default: ask at the prompt",
+    )
+    p.add_argument(
+        "--debrief-seeds",
+        type=int,
+        default=100,
+        metavar="N",
+        help="agent runs the debrief compares your outcome with (default 100; 0: no debrief)",
+    )
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override any value of the scenario by its key path")  # fmt: skip
+    p.set_defaults(handler=later("sim.play:cmd_play"))
+
+
+def add_tournament(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tournament", help="round robin of patron against host strategies")
+    p.add_argument("tournament", type=Path, help="tournament YAML file (configs/tournaments/)")
+    p.add_argument("--out", type=Path, help="output folder (default results/tournament-<name>/)")
+    p.add_argument("--quiet", action="store_true", help="print only where the results are")
+    p.add_argument("--workers", type=arguments.workers, default=1, help="worker processes (default 1; same results)")
+    p.add_argument("--time-limit", type=arguments.seconds(0.1, 86_400), default=PAIRING_SECONDS, metavar="SECONDS",
+                   help=f"time limit of one pairing; a strategy that overruns it is disqualified "
+                        f"(default {PAIRING_SECONDS:g})")  # fmt: skip
+    p.set_defaults(handler=later("sim.tournament:cmd_tournament"))
+
+
 def load(args: argparse.Namespace) -> Scenario:
+    from sim.config import load_scenario
+
     overrides = list(args.overrides)
     if getattr(args, "rounds", None) is not None:
         overrides.append(f"rounds={args.rounds}")
@@ -110,6 +176,8 @@ def os_problem(exc: OSError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from sim.config import ScenarioError
+
     try:
         with sigterm_as_interrupt():
             return args.handler(args)

@@ -14,9 +14,8 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from sim import arguments, talks
+from sim import talks
 from sim.config import Scenario, ScenarioError, load_scenario
 from sim.events import Event
 from sim.model import AllianceModel
@@ -308,35 +307,6 @@ def play(scenario: Scenario, government: str, seed: int, moves: Keyboard | MoveF
     write(f"Moves: {HELP[seat.side]}")
     model.run()
     return collect(model, seed), seat
-
-
-def add_command(subparsers) -> None:
-    p = subparsers.add_parser("play", help="negotiate as one government against the agents, round by round")
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
-    p.add_argument(
-        "--as",
-        dest="government",
-        required=True,
-        metavar="GOVERNMENT",
-        help="the government you play: a host (south_korea, japan) or the patron (united_states)",
-    )
-    p.add_argument("--seed", type=arguments.seed, default=1, help="random seed (default 1)")
-    p.add_argument(
-        "--moves",
-        type=Path,
-        metavar="FILE",
-        help="read the moves from FILE, one a line ('#' comments); default: ask at the prompt",
-    )
-    p.add_argument(
-        "--debrief-seeds",
-        type=int,
-        default=100,
-        metavar="N",
-        help="agent runs the debrief compares your outcome with (default 100; 0: no debrief)",
-    )
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override any value of the scenario by its key path")  # fmt: skip
-    p.set_defaults(handler=cmd_play)
 
 
 def cmd_play(args: argparse.Namespace) -> int:

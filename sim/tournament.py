@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim import arguments, isolation, rehearsal, standings
+from sim import isolation, rehearsal, standings
 from sim.config import (
     PlainName,
     Scenario,
@@ -336,18 +336,6 @@ def run_tournament(t: Tournament, workers: int = 1) -> pd.DataFrame:
 def write_results(out: Path, files: dict[str, Any]) -> None:
     """Write every file into `out` at once: all or nothing."""
     store.write_folder(out, files)
-
-
-def add_command(subparsers) -> None:
-    p = subparsers.add_parser("tournament", help="round robin of patron against host strategies")
-    p.add_argument("tournament", type=Path, help="tournament YAML file (configs/tournaments/)")
-    p.add_argument("--out", type=Path, help="output folder (default results/tournament-<name>/)")
-    p.add_argument("--quiet", action="store_true", help="print only where the results are")
-    p.add_argument("--workers", type=arguments.workers, default=1, help="worker processes (default 1; same results)")
-    p.add_argument("--time-limit", type=arguments.seconds(0.1, 86_400), default=PAIRING_SECONDS, metavar="SECONDS",
-                   help=f"time limit of one pairing; a strategy that overruns it is disqualified "
-                        f"(default {PAIRING_SECONDS:g})")  # fmt: skip
-    p.set_defaults(handler=cmd_tournament)
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import BASELINE, ROOT
 
+from sim import cli
 from sim.cli import main
 
 OUTPUTS = {"rounds.parquet", "events.parquet", "events.csv", "summary.json", "scenario.yaml",
@@ -229,3 +230,23 @@ def test_the_hint_after_a_bad_argument_names_the_help_to_read(capsys, args, hint
         main(args)
     err = capsys.readouterr().err
     assert stop.value.code == 2 and err.count("\n") == 1 and err.rstrip().endswith(hint), err
+
+
+def test_building_the_parser_imports_neither_the_model_nor_pandas_nor_matplotlib():
+    heavy = {"mesa", "matplotlib", "pandas", "solara"}
+    code = "import sys, sim.cli; sim.cli.build_parser(); print(sorted({m.split('.')[0] for m in sys.modules} & HEAVY))"
+    code = code.replace("HEAVY", repr(heavy))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_help_lists_every_command_and_each_command_s_defaults_are_its_module_s(capsys):
+    from sim import tournament
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    printed = capsys.readouterr().out
+    assert stop.value.code == 0
+    for command in ("run", "check", "play", "tournament", "sweep", "analyze", "plot", "dashboard"):
+        assert f"    {command} " in printed
+    assert cli.PAIRING_SECONDS == tournament.PAIRING_SECONDS

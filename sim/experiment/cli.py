@@ -1,4 +1,5 @@
-"""`allysim sweep`, `allysim analyze` and `allysim plot`."""
+"""`allysim sweep`, `allysim analyze` and `allysim plot`: their arguments, read without importing
+the model, pandas or matplotlib; each command imports its modules when it runs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import sys
 from pathlib import Path
 
 from sim.arguments import count, workers
-from sim.config import ScenarioError
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -75,6 +75,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from sim.analysis import report
+    from sim.config import ScenarioError
     from sim.experiment.folder import SweepFolderError
 
     try:
@@ -86,6 +87,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from sim.analysis import figures
+    from sim.config import ScenarioError
     from sim.experiment.folder import SweepFolderError
 
     try:
