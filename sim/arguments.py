@@ -1,10 +1,13 @@
 """Types of the command line's numeric arguments: a count out of range is refused by argparse
-with one line and exit 2, before any folder is made (`--workers -1`, `--batch-size -5`)."""
+with one line and exit 2, before any folder is made (`--workers -1`, `--batch-size -5`).
+
+`--workers` means the same in every command: a number of worker processes, 0 for one per core."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Callable
 
 SEED_MAX = 2**63 - 1  # seeds are stored as int64
@@ -43,4 +46,10 @@ def seconds(low: float, high: float) -> Callable[[str], float]:
 
 
 seed = count(0, SEED_MAX)
-workers = count(1, 1024)
+workers = count(0, 1024)
+WORKERS_HELP = "worker processes, 0 for one per core"
+
+
+def worker_count(requested: int) -> int:
+    """The worker processes that `--workers requested` stands for."""
+    return requested or os.cpu_count() or 1

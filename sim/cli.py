@@ -111,7 +111,8 @@ def add_tournament(sub: argparse._SubParsersAction) -> None:
     p.add_argument("tournament", type=Path, help="tournament YAML file (configs/tournaments/)")
     p.add_argument("--out", type=Path, help="output folder (default results/tournament-<name>/)")
     p.add_argument("--quiet", action="store_true", help="print only where the results are")
-    p.add_argument("--workers", type=arguments.workers, default=1, help="worker processes (default 1; same results)")
+    p.add_argument("--workers", type=arguments.workers, default=1,
+                   help=f"{arguments.WORKERS_HELP} (default 1; any number gives the same results)")  # fmt: skip
     p.add_argument("--time-limit", type=arguments.seconds(0.1, 86_400), default=PAIRING_SECONDS, metavar="SECONDS",
                    help=f"time limit of one pairing; a strategy that overruns it is disqualified "
                         f"(default {PAIRING_SECONDS:g})")  # fmt: skip

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim import isolation, rehearsal, standings
+from sim import arguments, isolation, rehearsal, standings
 from sim.config import (
     PlainName,
     Scenario,
@@ -343,7 +343,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / f"tournament-{t.name}"
     store.check_output_folder(out)
     started, clock = store.now(), time.perf_counter()
-    runs, disqualified = play_tournament(t, args.workers, args.time_limit)
+    workers = arguments.worker_count(args.workers)
+    runs, disqualified = play_tournament(t, workers, args.time_limit)
     total = len(t.patrons) * len(t.hosts)
     if runs.empty:
         print("\n".join(standings.disqualified_lines(disqualified, 0, total)[1:-1]), file=sys.stderr)
@@ -356,7 +357,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         "tables": t.tables, "root_seed": t.spec.root_seed, "seeds": t.seeds,
         "patron_strategies": [p.model_dump() | {"label": p.shown} for p in t.patrons],
         "host_strategies": [h.model_dump() | {"label": h.shown} for h in t.hosts],
-        "strategy_files": [str(f) for f in t.strategy_files], "workers": args.workers,
+        "strategy_files": [str(f) for f in t.strategy_files], "workers": workers,
         "time_limit_seconds": args.time_limit, "disqualified": disqualified,
         "versions": store.versions(), "git_commit": store.git_commit(), "started": started,
         "run_seconds": round(time.perf_counter() - clock, 3),

@@ -167,10 +167,10 @@ def test_a_failed_write_leaves_no_half_written_folder_and_says_so_in_one_line(tm
     "args, words",
     [
         (["run", str(BASELINE), "--seed", "-1"], "--seed: expected 0 to"),
-        (["sweep", "x.yaml", "--workers", "-1"], "--workers: expected 1 to"),
+        (["sweep", "x.yaml", "--workers", "-1"], "--workers: expected 0 to"),
         (["sweep", "x.yaml", "--batch-size", "-5"], "--batch-size: expected 1 to"),
-        (["sweep", "x.yaml", "--workers", "0"], "--workers: expected 1 to"),
-        (["tournament", "x.yaml", "--workers", "-1"], "--workers: expected 1 to"),
+        (["sweep", "x.yaml", "--workers", "1025"], "--workers: expected 0 to 1,024"),
+        (["tournament", "x.yaml", "--workers", "-1"], "--workers: expected 0 to"),
         (["tournament", "x.yaml", "--time-limit", "nan"], "--time-limit: expected"),
     ],
 )
@@ -250,3 +250,15 @@ def test_help_lists_every_command_and_each_command_s_defaults_are_its_module_s(c
     for command in ("run", "check", "play", "tournament", "sweep", "analyze", "plot", "dashboard"):
         assert f"    {command} " in printed
     assert cli.PAIRING_SECONDS == tournament.PAIRING_SECONDS
+
+
+def test_workers_0_means_one_per_core_in_every_command_that_has_workers():
+    from sim.arguments import worker_count
+
+    commands = cli.build_parser()._subparsers._group_actions[0].choices
+    having = {name: p for name, p in commands.items() if "--workers" in p._option_string_actions}
+    assert {"sweep", "tournament"} <= set(having)
+    for name, parser in having.items():
+        assert "0 for one per core" in parser.format_help(), name
+        assert parser.parse_args(["x.yaml", "--workers", "0"]).workers == 0
+    assert worker_count(0) == os.cpu_count() and worker_count(3) == 3
