@@ -7,22 +7,26 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 SEED  ?= 1
 
-FIND_PYTHON := $(shell bash scripts/find_python.sh $(PYTHON))
+FIND_PYTHON := $(shell bash scripts/find_python.sh $(PYTHON) 2>/dev/null)
+NO_PYTHON = { bash scripts/find_python.sh $(PYTHON) >/dev/null; \
+  echo "Install one (e.g. 'pyenv install 3.12' or your system's python3.12 package)," >&2; \
+  echo "or name it: make demo PYTHON=/path/to/python3.12" >&2; exit 1; }
 
-.PHONY: demo test lint bench clean venv dashboard
+.PHONY: demo test lint bench clean venv dashboard check-python
 
-$(VENV)/.installed: pyproject.toml
-	@if [ -z "$(FIND_PYTHON)" ]; then \
-	  echo "allysim needs Python 3.12 or newer and found none (PATH, pyenv)." >&2; \
-	  echo "Install one (e.g. 'pyenv install 3.12' or your system's python3.12 package)," >&2; \
-	  echo "or name it: make demo PYTHON=/path/to/python3.12" >&2; exit 1; fi
+# an interpreter named with PYTHON= is checked even when .venv exists: refused, not ignored
+check-python:
+	@if [ -n "$(PYTHON)" ] && [ -z "$(FIND_PYTHON)" ]; then $(NO_PYTHON); fi
+
+$(VENV)/.installed: pyproject.toml | check-python
+	@if [ -z "$(FIND_PYTHON)" ]; then $(NO_PYTHON); fi
 	@echo "Using $(FIND_PYTHON)"
 	@[ -x $(PY) ] || $(FIND_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,dashboard]'
 	@touch $@
 
-venv: $(VENV)/.installed
+venv: check-python $(VENV)/.installed
 
 demo: venv
 	$(VENV)/bin/allysim run configs/scenarios/baseline_2019.yaml --seed $(SEED)

@@ -32,3 +32,17 @@ def test_without_any_interpreter_make_says_what_to_install(tmp_path):
     assert done.returncode != 0
     assert "needs Python 3.12 or newer" in done.stderr and "pyenv install 3.12" in done.stderr
     assert not (tmp_path / "venv").exists()
+
+
+def test_a_python_named_that_is_too_old_is_refused_by_its_version_even_beside_a_venv(tmp_path):
+    old = tmp_path / "python3.11"
+    old.write_text("#!/bin/sh\necho 3.11\n")  # answers the version query as Python 3.11 would
+    old.chmod(0o755)
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    (venv / ".installed").touch()  # a set-up .venv must not hide that the named interpreter is refused
+    done = subprocess.run(["make", "-C", str(ROOT), "-s", "demo", f"PYTHON={old}", f"VENV={venv}"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode != 0
+    assert f"Python 3.11 is too old: allysim needs 3.12 or newer (PYTHON={old})" in done.stderr
+    assert find_python(str(old)) == ""
