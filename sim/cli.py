@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override any value by its key path, e.g. --set patron.transactionalism=0.3")  # fmt: skip
     run.add_argument(
-        "--out", type=Path, help="output folder (default results/<scenario>-seed<N>/, -set-<hash> added after --set)"
+        "--out",
+        type=Path,
+        help="output folder (default results/<scenario>-seed<N>/; -set-<hash> added when --set or --rounds change it)",
     )
     run.add_argument("--no-plot", action="store_true", help="skip trace.png")
     run.set_defaults(handler=cmd_run)
@@ -135,16 +137,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def changes(args: argparse.Namespace, scenario: Scenario) -> str:
+    """`-set-<hash>` (of the resolved scenario) when --set or --rounds change the scenario, so
+    that such a run never replaces the plain scenario's results; else nothing."""
+    from sim.config import load_scenario
+
+    if not args.overrides and args.rounds is None:
+        return ""
+    return "" if scenario.digest() == load_scenario(args.scenario).digest() else f"-set-{scenario.digest()[:8]}"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from sim import plots
     from sim.experiment import store
     from sim.outcomes import simulate
 
     scenario = load(args)
-    # a run with --set changes gets its own folder, named by the resolved scenario's hash, so
-    # that it never replaces the plain scenario's results
-    changed = f"-set-{scenario.digest()[:8]}" if args.overrides else ""
-    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}{changed}"
+    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}{changes(args, scenario)}"
     check_output_folder(out)
     started = store.now()
     clock = time.perf_counter()

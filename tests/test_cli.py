@@ -46,18 +46,28 @@ def test_run_writes_every_output_and_tells_the_story(tmp_path, capsys):
 def test_default_output_folder_and_rounds_override(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(BASELINE), "--seed", "2", "--rounds", "6", "--no-plot"]) == 0
-    out = tmp_path / "results" / "baseline_2019-seed2"
+    (out,) = (tmp_path / "results").iterdir()
+    assert out.name.startswith("baseline_2019-seed2-set-")  # not the plain run's folder
     assert len(pd.read_parquet(out / "rounds.parquet")) == 6
 
 
 def test_a_run_with_set_changes_does_not_replace_the_plain_runs_results(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    results = tmp_path / "results"
+    assert main(["run", str(BASELINE), "--no-plot"]) == 0
     assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot"]) == 0
     assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--set", "patron.transactionalism=0.3"]) == 0
-    folders = sorted(p.name for p in (tmp_path / "results").iterdir())
-    assert folders[0] == "baseline_2019-seed1" and folders[1].startswith("baseline_2019-seed1-set-")
-    plain = json.loads((tmp_path / "results" / folders[0] / "summary.json").read_text())
-    assert plain["scenario"] == "baseline_2019"
+    folders = sorted(p.name for p in results.iterdir())
+    assert folders[0] == "baseline_2019-seed1" and len(folders) == 3
+    for name in folders[1:]:  # each named by the hash of the scenario it ran
+        digest = json.loads((results / name / "manifest.json").read_text())["scenario_hash"]
+        assert name == f"baseline_2019-seed1-set-{digest[:8]}"
+    plain = json.loads((results / folders[0] / "summary.json").read_text())
+    assert plain["scenario"] == "baseline_2019" and plain["rounds"] == 28
+    # changes that leave the scenario as it is write where the same scenario was written
+    assert main(["run", str(BASELINE), "--no-plot", "--set", "rounds=28"]) == 0
+    assert main(["run", str(BASELINE), "--no-plot", "--rounds", "2", "--set", "rounds=2"]) == 0
+    assert sorted(p.name for p in results.iterdir()) == folders
 
 
 def test_set_overrides_any_value(tmp_path):
