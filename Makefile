@@ -18,7 +18,7 @@ NO_PYTHON = { bash scripts/find_python.sh $(PYTHON) >/dev/null; \
 check-python:
 	@if [ -n "$(PYTHON)" ] && [ -z "$(FIND_PYTHON)" ]; then $(NO_PYTHON); fi
 
-$(VENV)/.installed: pyproject.toml | check-python
+$(VENV)/.installed: pyproject.toml setup.py | check-python
 	@if [ -z "$(FIND_PYTHON)" ]; then $(NO_PYTHON); fi
 	@echo "Using $(FIND_PYTHON)"
 	@[ -x $(PY) ] || $(FIND_PYTHON) -m venv $(VENV)

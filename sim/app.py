@@ -6,14 +6,13 @@ inducements, both sides' strategies) and live panels of the talks. Serve it with
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import solara
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from sim import shipped
 from sim.config import load_scenario, with_changes
 from sim.events import Event
 from sim.model import AllianceModel
@@ -22,7 +21,7 @@ from sim.policies import Observer
 from sim.strategies import STRATEGIES
 from sim.words import title
 
-BASELINE = load_scenario(Path(__file__).resolve().parents[1] / "configs" / "scenarios" / "baseline_2019.yaml")
+BASELINE = load_scenario(shipped.SCENARIOS / f"{shipped.BASELINE}.yaml")
 SEOUL = BASELINE.hosts["south_korea"]
 FEED_LENGTH = 12
 GROUP_STYLES = ["-", "--", ":", "-."]

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim import arguments
+from sim import arguments, shipped
 from sim.paths import OutputFolderError, check_output_folder
 from sim.stopping import exit_code, sigterm_as_interrupt
 
@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     run = sub.add_parser("run", help="run one scenario with one seed and write its results")
-    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("scenario", type=shipped.scenario_path, nargs="?", default=shipped.BASELINE,
+                     help=f"scenario YAML file, or a shipped scenario's name (default {shipped.BASELINE})")  # fmt: skip
     run.add_argument("--seed", type=arguments.seed, default=1, help="random seed, 0 or more (default 1)")
     run.add_argument("--rounds", type=int, help="override the horizon, in rounds (months)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     check = sub.add_parser("check", help="validate a scenario and print it resolved")
-    check.add_argument("scenario", type=Path)
+    check.add_argument("scenario", type=shipped.scenario_path, help="scenario YAML file, or a shipped scenario's name")
     check.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     check.set_defaults(handler=cmd_check)
 
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_play(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("play", help="negotiate as one government against the agents, round by round")
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("scenario", type=shipped.scenario_path, help="scenario YAML file, or a shipped scenario's name")
     p.add_argument(
         "--as",
         dest="government",

@@ -272,3 +272,21 @@ def test_workers_0_means_one_per_core_in_every_command_that_has_workers():
         assert "0 for one per core" in parser.format_help(), name
         assert parser.parse_args(["x.yaml", "--workers", "0"]).workers == 0
     assert worker_count(0) == os.cpu_count() and worker_count(3) == 3
+
+
+def test_a_shipped_scenario_is_named_without_its_folder_and_the_baseline_is_the_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--rounds", "2", "--no-plot"]) == 0
+    (out,) = (tmp_path / "results").iterdir()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"] == "baseline_2019" and Path(manifest["scenario_file"]) == BASELINE
+    assert main(["check", "no_election_ahead"]) == 0
+    assert "name: no_election_ahead" in capsys.readouterr().out
+    (tmp_path / "baseline_2019").write_text("extends: " + str(BASELINE) + "\nname: mine\n")
+    assert main(["check", "baseline_2019"]) == 0  # a file by that name here comes first
+    assert "name: mine" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "walkout_2019"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1
+    assert "no file 'walkout_2019' here, nor a shipped scenario of that name (analytic, baseline_2019," in err

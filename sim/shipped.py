@@ -1,0 +1,35 @@
+"""The scenarios that come with allysim, wherever it runs from: `configs/scenarios/` of a source
+checkout, which a wheel installs as `sim/configs/scenarios/` (see setup.py). On the command
+line a shipped scenario can be named without its folder: `allysim run no_election_ahead`.
+
+Cheap to import (the command line reads scenario arguments with it).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+INSTALLED, CHECKOUT = HERE / "configs" / "scenarios", HERE.parent / "configs" / "scenarios"
+SCENARIOS = INSTALLED if INSTALLED.is_dir() else CHECKOUT
+BASELINE = "baseline_2019"
+
+
+def names() -> list[str]:
+    """The shipped scenarios, by name."""
+    return sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+
+
+def scenario_path(text: str) -> Path:
+    """A scenario as named on the command line: a file by its path, or a shipped scenario by its
+    bare name (`baseline_2019`: no folder, no suffix, and no such file here)."""
+    path = Path(text)
+    if path.exists() or len(path.parts) != 1 or path.suffix:
+        return path
+    shipped = SCENARIOS / f"{text}.yaml"
+    if not shipped.is_file():
+        raise argparse.ArgumentTypeError(
+            f"no file {text[:80]!r} here, nor a shipped scenario of that name ({', '.join(names())})"
+        )
+    return shipped
