@@ -1,9 +1,10 @@
 """`allysim dashboard`: serve the interactive dashboard (`sim/app.py`) with `solara run`, offline.
 
 The page's JavaScript and CSS come from a local cache filled from the npm registry
-(`scripts/solara_assets.py`), since the public CDN Solara would use is not reachable everywhere;
-telemetry, the version check and Solara's files in the home folder are switched off or kept
-in the project.
+(`sim/page_assets.py`), since the public CDN Solara would use is not reachable everywhere: the
+first start says that it fetches them, and `--fetch-assets` does only that (to prepare a
+machine before it goes offline). Telemetry and the version check are switched off, and
+Solara's own files are kept in the same cache, not in the home folder.
 """
 
 from __future__ import annotations
@@ -15,16 +16,11 @@ import signal
 import subprocess
 import sys
 import threading
-import webbrowser
 from pathlib import Path
 
 from sim.arguments import count
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = Path(__file__).resolve().with_name("app.py")
-ASSETS_SCRIPT = ROOT / "scripts" / "solara_assets.py"
-ASSET_CACHE = ROOT / ".cache" / "solara-assets"
-SOLARA_HOME = ROOT / ".cache" / "solara-home"
+APP = "sim.app"  # served as a module: as a file, solara would put sim/ itself on sys.path
 
 
 def add_command(subparsers) -> None:
@@ -32,7 +28,22 @@ def add_command(subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=count(1, 65535), default=8765, help="port (default 8765)")
     parser.add_argument("--no-open", action="store_true", help="do not open a browser")
+    parser.add_argument("--fetch-assets", action="store_true",
+                        help=f"only fetch the page's scripts and styles from the npm registry into {cache_folder()} "
+                             "(done on the first start otherwise; $ALLYSIM_CACHE moves it)")  # fmt: skip
     parser.set_defaults(handler=cmd_dashboard)
+
+
+def cache_folder() -> Path:
+    """$ALLYSIM_CACHE, else allysim/ in the user's cache folder ($XDG_CACHE_HOME, else ~/.cache):
+    one cache for every checkout and installation of allysim, outside any of them."""
+    if os.environ.get("ALLYSIM_CACHE"):
+        return Path(os.environ["ALLYSIM_CACHE"]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "allysim"
+
+
+def asset_cache() -> Path:
+    return cache_folder() / "solara-assets"
 
 
 def exposure_warning(host: str) -> str | None:
@@ -48,47 +59,63 @@ def exposure_warning(host: str) -> str | None:
             "without a login; use it on a trusted network, or keep the default 127.0.0.1")  # fmt: skip
 
 
-def ensure_assets(cache: Path = ASSET_CACHE) -> None:
-    """Fill the asset cache if anything is missing (a no-op when it is complete)."""
-    subprocess.run([sys.executable, str(ASSETS_SCRIPT), "--cache", str(cache), "--quiet"], check=True)
+def ensure_assets(cache: Path | None = None, say=print) -> list[str]:
+    """Fetch whatever the page needs and `cache` lacks, saying so first; returns what was fetched."""
+    from sim import page_assets
+
+    cache = cache or asset_cache()
+    specs = page_assets.missing(cache)
+    if specs:
+        say(f"allysim: fetching the dashboard page's scripts and styles (once, about 70 MB) from the npm "
+            f"registry into {cache}: {', '.join(specs)}")  # fmt: skip
+        page_assets.fetch(cache, specs)
+    return specs
 
 
-def server_environment(cache: Path = ASSET_CACHE) -> dict[str, str]:
-    SOLARA_HOME.mkdir(parents=True, exist_ok=True)
+def server_environment(cache: Path | None = None) -> dict[str, str]:
+    home = cache_folder() / "solara-home"
+    home.mkdir(parents=True, exist_ok=True)
     # solara warns on every page load that is not addressed as "localhost" (127.0.0.1 is not),
     # about cookies for embedding the page in another site's frame: not our case
     warnings = [os.environ.get("PYTHONWARNINGS", ""), "ignore:Cookies with samesite=none:UserWarning"]
     return {
         **os.environ,
-        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache),
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache or asset_cache()),
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-        "SOLARA_HOME": str(SOLARA_HOME),
+        "SOLARA_HOME": str(home),
         "PYTHONWARNINGS": ",".join(w for w in warnings if w),
     }
 
 
 def server_command(host: str, port: int) -> list[str]:
-    solara = [sys.executable, "-m", "solara", "run", str(APP)]
+    solara = [sys.executable, "-m", "solara", "run", APP]
     return solara + ["--host", host, "--port", str(port), "--production", "--no-open", "--no-check-version"]
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
+    from sim.page_assets import AssetError
+
     try:
-        ensure_assets()
-    except subprocess.CalledProcessError as exc:
-        print(f"allysim: error: could not fill the asset cache {ASSET_CACHE} (exit {exc.returncode})",
-              file=sys.stderr)  # fmt: skip
+        fetched = ensure_assets(say=lambda line: print(line, flush=True))
+    except AssetError as exc:
+        print(f"allysim: error: {exc}", file=sys.stderr)
         return 1
+    if args.fetch_assets:
+        if not fetched:
+            print(f"allysim: the dashboard page's scripts and styles are all in {asset_cache()}")
+        return 0
     warning = exposure_warning(args.host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
     url = f"http://{args.host}:{args.port}/"
     print(f"Dashboard at {url} (Ctrl-C stops it)", flush=True)
     if not args.no_open:  # solara's own --open would race the server's start
+        import webbrowser
+
         opener = threading.Timer(2.5, webbrowser.open, [url])
         opener.daemon = True
         opener.start()
-    server = subprocess.Popen(server_command(args.host, args.port), env=server_environment(), cwd=ROOT)
+    server = subprocess.Popen(server_command(args.host, args.port), env=server_environment())
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())  # a stopped command leaves no server
     try:
         code = server.wait()

@@ -5,16 +5,15 @@ levers reach the model on Reset, and every panel redraws. What only a browser ca
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 from pathlib import Path
 
 import ipyvuetify as v
 import ipywidgets
 import solara
-from conftest import BASELINE, ROOT
+from conftest import BASELINE
 
-from sim import app, dashboard
+from sim import app, cli, dashboard, page_assets
 from sim.config import load_scenario
 from sim.strategies import STRATEGIES
 
@@ -85,26 +84,58 @@ def test_the_same_seed_gives_the_same_run_and_a_bad_seed_a_fresh_one():
     assert app.seed("5") == 5 and app.seed("five") is None and app.seed(None) is None
 
 
-def test_the_dashboard_command_serves_this_machine_only_and_offline_by_default():
+def test_the_dashboard_command_serves_this_machine_only_and_offline_by_default(tmp_path, monkeypatch):
     parser = argparse.ArgumentParser()
     dashboard.add_command(parser.add_subparsers())
     args = parser.parse_args(["dashboard"])
-    assert (args.host, args.port, args.no_open) == ("127.0.0.1", 8765, False)
+    assert (args.host, args.port, args.no_open, args.fetch_assets) == ("127.0.0.1", 8765, False, False)
     assert args.handler is dashboard.cmd_dashboard
     command = dashboard.server_command("127.0.0.1", 8765)
     assert command[-7:] == ["--host", "127.0.0.1", "--port", "8765", "--production", "--no-open",
                             "--no-check-version"]  # fmt: skip
-    assert command[-9:-7] == ["run", str(dashboard.APP)]
+    assert command[-9:-7] == ["run", "sim.app"]  # a module: no sim/ on the server's sys.path
+    monkeypatch.setenv("ALLYSIM_CACHE", str(tmp_path / "cache"))
     env = dashboard.server_environment()
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
-    assert Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"]) == dashboard.ASSET_CACHE
-    assert Path(env["SOLARA_HOME"]).is_relative_to(ROOT)
+    assert Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"]) == tmp_path / "cache" / "solara-assets"
+    assert Path(env["SOLARA_HOME"]) == tmp_path / "cache" / "solara-home"
+
+
+def test_the_cache_is_the_user_s_unless_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("ALLYSIM_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert dashboard.asset_cache() == tmp_path / "xdg" / "allysim" / "solara-assets"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert dashboard.cache_folder() == tmp_path / ".cache" / "allysim"
+
+
+def test_fetching_the_assets_says_what_it_fetches_and_where_and_stops(tmp_path, monkeypatch, capsys):
+    fetched = []
+    monkeypatch.setenv("ALLYSIM_CACHE", str(tmp_path))
+    monkeypatch.setattr(page_assets, "fetch", lambda cache, specs: fetched.append((cache, specs)))
+    assert cli.main(["dashboard", "--fetch-assets"]) == 0
+    printed = capsys.readouterr().out
+    ((cache, specs),) = fetched
+    assert cache == tmp_path / "solara-assets" and len(specs) == len(page_assets.NEEDED)
+    assert printed.startswith("allysim: fetching the dashboard page's scripts and styles")
+    assert "from the npm registry into " + str(cache) in printed and specs[0] in printed
+    for spec in specs:  # as if fetched: now complete, and a second run says so
+        (cache / spec).mkdir(parents=True)
+        (cache / spec / "package.json").write_text("{}")
+    assert cli.main(["dashboard", "--fetch-assets"]) == 0
+    assert capsys.readouterr().out == f"allysim: the dashboard page's scripts and styles are all in {cache}\n"
+
+
+def test_without_npm_the_dashboard_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ALLYSIM_CACHE", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
+    assert cli.main(["dashboard", "--no-open"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("allysim: error: npm is needed to fetch ") and "apt-get" in err
 
 
 def test_the_asset_versions_come_from_the_installed_solara():
-    spec = importlib.util.spec_from_file_location("solara_assets", ROOT / "scripts" / "solara_assets.py")
-    assets = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(assets)
-    versions = assets.pinned_versions(assets.solara_dir())
-    assert set(versions) == set(assets.NEEDED)
+    versions = page_assets.pinned_versions(page_assets.solara_dir())
+    assert set(versions) == set(page_assets.NEEDED)
     assert all(re.fullmatch(r"\d+\.\d+\.\d+(-[\w.]+)?", v) for v in versions.values()), versions

@@ -48,7 +48,7 @@ def server(tmp_path_factory):
     port, log = free_port(), tmp_path_factory.mktemp("dashboard") / "server.log"
     env = {**dashboard.server_environment(), "PYTHONUNBUFFERED": "1"}
     with open(log, "w") as out:
-        process = subprocess.Popen(dashboard.server_command("127.0.0.1", port), env=env, cwd=dashboard.ROOT,
+        process = subprocess.Popen(dashboard.server_command("127.0.0.1", port), env=env, cwd=log.parent,
                                    stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     try:
