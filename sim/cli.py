@@ -38,6 +38,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"allysim: error: {message} (see '{self.prog} --help')\n")
 
 
+class Version(argparse.Action):
+    """`--version`: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print allysim's version and exit", **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib import metadata
+
+        print(f"allysim {metadata.version('allysim')}")
+        parser.exit(0)
+
+
 def later(target: str) -> Callable[[argparse.Namespace], int]:
     """The handler `module:function`, imported when its command runs."""
 
@@ -51,6 +64,7 @@ def later(target: str) -> Callable[[argparse.Namespace], int]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="allysim", description="Agent-based simulation of alliance cost-sharing talks.")
+    parser.add_argument("--version", action=Version)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     run = sub.add_parser("run", help="run one scenario with one seed and write its results")

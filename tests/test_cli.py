@@ -290,3 +290,18 @@ def test_a_shipped_scenario_is_named_without_its_folder_and_the_baseline_is_the_
     err = capsys.readouterr().err
     assert stop.value.code == 2 and err.count("\n") == 1
     assert "no file 'walkout_2019' here, nor a shipped scenario of that name (analytic, baseline_2019," in err
+
+
+def test_version_is_the_installed_package_s_and_every_run_records_it(tmp_path, capsys):
+    from importlib import metadata
+
+    import sim
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"allysim {metadata.version('allysim')}\n"
+    assert sim.__version__ == metadata.version("allysim")
+    out = tmp_path / "run"
+    assert main(["run", "--rounds", "2", "--no-plot", "--out", str(out)]) == 0
+    assert json.loads((out / "manifest.json").read_text())["versions"]["allysim"] == sim.__version__
