@@ -155,11 +155,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 def changes(args: argparse.Namespace, scenario: Scenario) -> str:
     """`-set-<hash>` (of the resolved scenario) when --set or --rounds change the scenario, so
     that such a run never replaces the plain scenario's results; else nothing."""
-    from sim.config import load_scenario
+    from sim.config import ScenarioError, load_scenario
 
     if not args.overrides and args.rounds is None:
         return ""
-    return "" if scenario.digest() == load_scenario(args.scenario).digest() else f"-set-{scenario.digest()[:8]}"
+    try:
+        plain = load_scenario(args.scenario).digest()
+    except ScenarioError:  # a file valid only with its --set changes
+        plain = None
+    return "" if scenario.digest() == plain else f"-set-{scenario.digest()[:8]}"
 
 
 def cmd_run(args: argparse.Namespace) -> int:

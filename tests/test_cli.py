@@ -68,6 +68,10 @@ def test_a_run_with_set_changes_does_not_replace_the_plain_runs_results(tmp_path
     assert main(["run", str(BASELINE), "--no-plot", "--set", "rounds=28"]) == 0
     assert main(["run", str(BASELINE), "--no-plot", "--rounds", "2", "--set", "rounds=2"]) == 0
     assert sorted(p.name for p in results.iterdir()) == folders
+    (tmp_path / "mended.yaml").write_text(f"extends: {BASELINE}\nname: mended\npatron: {{transactionalism: 1.7}}\n")
+    assert main(["run", str(tmp_path / "mended.yaml"), "--no-plot", "--rounds", "2",
+                 "--set", "patron.transactionalism=0.5"]) == 0  # valid only as changed: its own folder  # fmt: skip
+    assert any(p.name.startswith("mended-seed1-set-") for p in results.iterdir())
 
 
 def test_set_overrides_any_value(tmp_path):
