@@ -12,7 +12,7 @@ NO_PYTHON = { bash scripts/find_python.sh $(PYTHON) >/dev/null; \
   echo "Install one (e.g. 'pyenv install 3.12' or your system's python3.12 package)," >&2; \
   echo "or name it: make demo PYTHON=/path/to/python3.12" >&2; exit 1; }
 
-.PHONY: demo test lint bench clean venv dashboard check-python
+.PHONY: demo test test-fast lint bench clean venv dashboard check-python
 
 # an interpreter named with PYTHON= is checked even when .venv exists: refused, not ignored
 check-python:
@@ -34,6 +34,10 @@ demo: venv
 # one test process per core, each test file in one process (its regions of seeds computed once)
 test: venv
 	$(PY) -m pytest -q -n auto --dist loadfile
+
+# all but the tests marked slow (many seeds, notebooks, the browser, signals, the wheel)
+test-fast: venv
+	$(PY) -m pytest -q -n auto -m "not slow"
 
 lint: venv
 	$(VENV)/bin/ruff check sim tests benchmarks scripts

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import ipyvuetify as v
 import ipywidgets
+import pytest
 import solara
 from conftest import BASELINE
 
@@ -27,6 +28,7 @@ def images(rc) -> list[bytes]:
     return [image.value for image in rc.find(ipywidgets.Image).widgets]
 
 
+@pytest.mark.slow
 def test_step_advances_the_model_and_reset_applies_the_levers():
     model = app.DashboardModel(rng=3)
     # SolaraViz's buttons sit in a solara.Sidebar, which renders only inside an AppLayout

@@ -57,6 +57,7 @@ def known_box(kind: str, seed: int = 0, n: int = 1000) -> tuple[pd.DataFrame, np
 CASES = [*(("two levels", seed) for seed in range(8)), ("inner levels", 0), ("inner levels", 1)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, seed", CASES)
 def test_prim_finds_the_workbenchs_box_on_integer_and_continuous_parameters(kind, seed):
     """A peel chosen for the density it leaves (rather than its gain per run removed) takes a

@@ -81,6 +81,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 def test_a_second_writer_is_refused_with_one_line_while_the_first_runs(tmp_path, capsys):
     path, out = sweep_file(tmp_path, replicates=40), tmp_path / "out"
     first = start(path, out, "--workers", "1", "--batch-size", "1")
@@ -98,6 +99,7 @@ def test_a_second_writer_is_refused_with_one_line_while_the_first_runs(tmp_path,
     assert len(runs) == 80 and runs["run_id"].is_unique
 
 
+@pytest.mark.slow
 def test_the_manifest_comes_first_so_resume_completes_any_folder_a_sweep_began(tmp_path):
     from sim.experiment import folder, store
     from sim.experiment.design import load_sweep, to_yaml
@@ -172,6 +174,7 @@ def test_an_unreachable_scheduler_is_one_line_within_seconds_and_makes_no_folder
     assert err.count("\n") == 1 and "no Dask scheduler answers" in err and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_no_process_outlives_a_sweep_whose_parent_alone_is_stopped(tmp_path, stop):
     path, out = sweep_file(tmp_path, replicates=100), tmp_path / "out"

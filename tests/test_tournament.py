@@ -103,6 +103,7 @@ def test_every_pairing_plays_the_same_seeds_from_the_root_seed(tmp_path):
         assert pairing.seed.tolist() == expected
 
 
+@pytest.mark.slow
 def test_the_round_robin_is_deterministic(allysim, tmp_path):
     path = tournament_file(tmp_path, SMALL)
     outs = [tmp_path / "a", tmp_path / "b", tmp_path / "c"]
@@ -181,6 +182,7 @@ def test_a_students_policy_takes_a_seat_and_changes_its_choices(allysim, tmp_pat
     assert [p["policy"] for p in manifest["patron_strategies"]] == [None, "calm_test"]
 
 
+@pytest.mark.slow
 def test_a_policy_that_answers_no_option_is_disqualified_with_its_line(allysim, tmp_path, capsys):
     (tmp_path / "mine.py").write_text(POLICY)
     body = SMALL.replace("patron_strategies: [boulware, {name: linear, label: steady}]",
@@ -215,6 +217,7 @@ def test_an_unknown_policy_is_one_line_naming_the_key(allysim, tmp_path, capsys)
     assert "accepted: agents" in err and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_the_shipped_tournaments_load_and_the_student_example_plays(tmp_path):
     for name, cls in list(strategies.STRATEGIES.items()):  # `all` means the package's, plus files'
         if cls.__module__ != "sim.strategies":
@@ -352,6 +355,7 @@ class Quitter(Strategy):
 """
 
 
+@pytest.mark.slow
 def test_a_strategy_that_raises_hangs_or_exits_is_disqualified_and_the_rest_completes(allysim, tmp_path, capsys):
     (tmp_path / "bad.py").write_text(BAD_STRATEGIES)
     body = SMALL.replace("host_strategies: [conceder, hardliner]", "host_strategies: [conceder, raiser_test, "
