@@ -66,6 +66,24 @@ def test_rows_carry_run_point_replicate_seed_parameters_and_outcomes(tmp_path):
     assert (out / "sweep.yaml").exists() and (out / "scenario.yaml").exists()
 
 
+def test_a_run_of_a_sweep_is_replayed_by_allysim_run_with_its_64_bit_seed(tmp_path):
+    out = tmp_path / "out"
+    assert run(sweep_file(tmp_path), "--out", out, "--executor", "serial") == 0
+    runs = pd.read_parquet(out / "runs")
+    assert pq.read_schema(next((out / "runs").glob("*.parquet"))).field("seed").type == pa.uint64()
+    row = runs[runs["seed"] > 2**63].iloc[0]  # beyond int64: stored and read back whole
+    changes = [f"--set={key}={row[key]}" for key in ("hosts.south_korea.demand_usd_bn", "patron.aspiration_spread")]
+    single = tmp_path / "single"
+    assert main(["run", str(out / "scenario.yaml"), *changes, "--seed", str(int(row["seed"])), "--no-plot",
+                 "--out", str(single)]) == 0  # fmt: skip
+    summary = json.loads((single / "summary.json").read_text())
+    assert summary["seed"] == int(row["seed"])
+    for host, table in summary["tables"].items():
+        for key in ("deal", "deal_round", "payment_usd_bn", "walkouts", "hedging_peak"):
+            assert table[key] == row[f"{host}.{key}"] or (table[key] is None and pd.isna(row[f"{host}.{key}"]))
+    assert summary["utilities"]["united_states"] == pytest.approx(row["utilities.united_states"], abs=1e-9)
+
+
 def test_every_executor_gives_byte_identical_results(tmp_path):
     path = sweep_file(tmp_path, replicates=4)
     outputs = {}

@@ -3,9 +3,10 @@ grid, random, Latin hypercube (scipy.stats.qmc), Sobol or Morris (SALib) design;
 one root seed from which every run's seed is derived.
 
 A run is (run_id, point, replicate, seed, values); run ids number the design points'
-replicates in order, and run i's seed is the i-th child of the root `SeedSequence` (as
-`SeedSequence(root).spawn(n)[i]`), computed on demand so that designs of any size cost no
-memory in the parent.
+replicates in order, and run i's seed is 64 bits of the i-th child of the root `SeedSequence`
+(as `SeedSequence(root).spawn(n)[i]`; with common random numbers, of the replicate's child),
+computed on demand (`sim/experiment/seeds.py`) so that designs of any size cost no memory in
+the parent.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sim.config import (
     validate,
     with_changes,
 )
+from sim.experiment.seeds import run_seeds
 
 
 class _Part(BaseModel):
@@ -102,12 +104,6 @@ class Sweep(_Part):
         return self
 
 
-def spawned_seed(root_seed: int, i: int) -> int:
-    """The seed of run i: the i-th child of SeedSequence(root_seed), as .spawn(n)[i] gives it,
-    computed without spawning the others."""
-    return int(np.random.SeedSequence(root_seed, spawn_key=(i,)).generate_state(1)[0])
-
-
 @dataclass(frozen=True)
 class Run:
     run_id: int
@@ -132,10 +128,17 @@ class Plan:
     def runs_total(self) -> int:
         return len(self.points) * self.sweep.replicates
 
+    def runs(self, run_ids: list[int]) -> list[Run]:
+        """The runs of these ids, each with its seed: the child of the root SeedSequence by run
+        id, or by replicate with common random numbers (every point of a replicate, one seed)."""
+        ids = np.asarray(run_ids, dtype=np.int64)
+        points, replicates = np.divmod(ids, self.sweep.replicates)
+        keys = replicates if self.sweep.design.common_random_numbers else ids
+        seeds = run_seeds(self.sweep.root_seed, keys)
+        return [Run(*map(int, row)) for row in zip(ids, points, replicates, seeds, strict=True)]
+
     def run(self, run_id: int) -> Run:
-        point, replicate = divmod(run_id, self.sweep.replicates)
-        key = replicate if self.sweep.design.common_random_numbers else run_id
-        return Run(run_id, point, replicate, spawned_seed(self.sweep.root_seed, key))
+        return self.runs([run_id])[0]
 
     def digest(self) -> str:
         text = json.dumps(

@@ -271,7 +271,7 @@ def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
 
     def tasks() -> Iterator[Task]:
         for start in range(0, len(missing), size):
-            runs = [plan.run(i) for i in missing[start : start + size]]
+            runs = plan.runs(missing[start : start + size])
             rounds_dir = str(out / "rounds") if keep_ids else None
             yield Task(plan.base, runs, [plan.points[r.point] for r in runs], outcomes, rounds_dir,
                        frozenset(r.run_id for r in runs) & keep_ids)  # fmt: skip
