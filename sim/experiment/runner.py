@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.config import Scenario, with_changes
 from sim.experiment import folder, store
-from sim.experiment.design import Plan, Run
+from sim.experiment.design import Plan, Run, check_points
 from sim.model import AllianceModel
 from sim.outcomes import collect, summarize
 
@@ -252,6 +252,7 @@ def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False, war
     """Run the plan's missing runs into `out`, holding its lock; returns the final manifest.
     `warn` receives a line for each damaged part set aside (whose runs are played again)."""
     out = Path(out)
+    check_points(plan)  # a point that is not a valid scenario is refused before any folder is made
     with folder.locked(out):
         done, damaged = folder.prepare(plan, out, resume)
         for part in damaged:
