@@ -113,3 +113,39 @@ def test_analyze_says_why_indices_are_missing_or_partial(tmp_path, capsys, fragi
     assert "No index for:\n  south_korea.drawdown: constant (0 at every design point)" in printed
     assert "Most influential parameters (Morris mu*)" in printed
     assert f"south_korea drawdown: in none of the {32 - failed} runs" in printed
+
+
+SCREEN_JAPAN = """
+name: screen_japan
+scenario: {base}
+set: {{rounds: 14}}
+parameters:
+  patron.transactionalism: {{range: [0.2, 1.0]}}
+  hosts.south_korea.demand_usd_bn: {{range: [1.5, 6.0]}}
+screen_all_numeric:
+  spread: 0.25
+  exclude: [rounds, citizens, min_deadline_rounds, choice_precision, patron, rival, publics, hosts.south_korea]
+design: {{sampler: morris, samples: 3, levels: 4, common_random_numbers: {crn}}}
+"""
+
+
+@pytest.mark.parametrize("crn", [True, False])
+def test_common_random_numbers_leave_japan_alone_no_effect_on_south_korea(tmp_path, crn):
+    """With one seed per replicate a parameter of Japan's table alone moves nothing at South
+    Korea's; with a seed per point every parameter seems to, by the seeds' noise."""
+    path = tmp_path / "screen.yaml"
+    path.write_text(SCREEN_JAPAN.format(base=BASELINE, crn=str(crn).lower()))
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--executor", "serial", "--quiet"]) == 0
+    assert main(["analyze", str(out)]) == 0
+    table = pd.read_parquet(out / "analysis" / "sensitivity.parquet")
+    japan = table[table["parameter"].str.startswith("hosts.japan.")]
+    assert japan["parameter"].nunique() > 30
+    at_korea = japan[japan["outcome"].str.startswith("south_korea.") | (japan["outcome"] == "utilities.south_korea")]
+    moved = at_korea.groupby("outcome")["mu_star"].apply(lambda e: (e > 0).mean())
+    if crn:  # South Korea's events are the same at every point here: only its utility has indices
+        assert "utilities.south_korea" in moved and (moved == 0).all(), moved.to_dict()
+    else:
+        assert moved["utilities.south_korea"] > 0.9 and moved["south_korea.walkout"] > 0.3, moved.to_dict()
+    korea = table[(table["outcome"] == "utilities.south_korea") & ~table["parameter"].str.startswith("hosts.japan.")]
+    assert korea["mu_star"].min() > 0  # what acts at South Korea's table still shows

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -252,10 +253,14 @@ def test_keep_rounds_for_a_sample_of_runs(tmp_path):
 def test_shipped_sweeps_are_valid():
     from sim.experiment.design import check_points, load_sweep
 
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    shipped = readme[readme.index("Shipped sweeps (`configs/sweeps/`):") :].split(". ")[0]
     for path in sorted((ROOT / "configs" / "sweeps").glob("*.yaml")):
         plan = load_sweep(path)
         assert plan.runs_total >= 100, path.name
         check_points(plan)  # every design point a valid scenario, not only each range's ends
+        counted = re.search(rf"`{plan.sweep.name}` \([^`]*?([\d,]+) runs\)", shipped)  # the README's count
+        assert counted and counted.group(1) == f"{plan.runs_total:,}", (path.name, plan.runs_total)
     assert len(load_sweep(ROOT / "configs" / "sweeps" / "sobol_drivers.yaml").keys) >= 8
     morris = load_sweep(ROOT / "configs" / "sweeps" / "morris_screening.yaml")
     assert len(morris.keys) > 100 and "patron.transactionalism" in morris.keys
