@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from conftest import BASELINE
@@ -24,14 +22,12 @@ def test_each_seed_is_the_first_64_bits_of_its_child_of_the_root_sequence(root):
 
 
 def test_a_million_run_seeds_never_repeat():
-    started = time.perf_counter()
     seeds = run_seeds(2019, np.arange(1_000_000))  # one sweep of a million runs
     assert seeds.dtype == np.uint64 and np.unique(seeds).size == 1_000_000
     assert (seeds > 2**63).any() and (seeds < 2**32).sum() < 10  # the whole 64 bits are used
     # a thousand sweeps (root seeds 0-999) of a thousand runs each
     across = np.concatenate([run_seeds(root, np.arange(1000)) for root in range(1000)])
     assert np.unique(across).size == 1_000_000
-    assert time.perf_counter() - started < 5.0
     # The 32-bit seeds runs had before (`generate_state(1)`) are these seeds' low halves. Within
     # one root they are a permutation of the run ids; across roots a million of them repeat
     # some 116 times (n^2 / 2^33), as any million draws of 32 bits do.

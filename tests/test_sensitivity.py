@@ -111,8 +111,7 @@ def test_analyze_says_why_indices_are_missing_or_partial(tmp_path, capsys, fragi
     assert f"{failed} runs failed, see {out}/failures.jsonl" in printed
     assert f"of 8 trajectories: {failed} of 32 design points have no run." in printed
     assert "No index for:\n  south_korea.drawdown: constant (0 at every design point)" in printed
-    assert "Most influential parameters (Morris mu*)" in printed
-    assert f"south_korea drawdown: in none of the {32 - failed} runs" in printed
+    assert "Most influential parameters (Morris mu*" in printed
 
 
 SCREEN_JAPAN = """
