@@ -10,7 +10,7 @@ import math
 import os
 from collections.abc import Callable
 
-SEED_MAX = 2**63 - 1  # seeds are stored as int64
+SEED_MAX = 2**64 - 1  # a sweep's run seeds are 64 bits (sim/experiment/seeds.py), stored as uint64
 
 
 def count(low: int, high: int) -> Callable[[str], int]:

@@ -36,7 +36,6 @@ from sim.config import (
     with_changes,
 )
 from sim.experiment import store
-from sim.experiment.design import spawned_seed
 from sim.experiment.runner import worker_context
 from sim.model import AllianceModel
 from sim.outcomes import collect
@@ -118,8 +117,8 @@ class Tournament:
 
 
 def derive_seeds(root_seed: int, n: int) -> list[int]:
-    """The seeds of the n runs every pairing plays: children of one SeedSequence."""
-    return [spawned_seed(root_seed, i) for i in range(n)]
+    """The seeds of the n runs every pairing plays: 32 bits of each child of one SeedSequence."""
+    return [int(np.random.SeedSequence(root_seed, spawn_key=(i,)).generate_state(1)[0]) for i in range(n)]
 
 
 def load_strategy_file(file: Path) -> list[str]:

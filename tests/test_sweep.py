@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -64,6 +65,24 @@ def test_rows_carry_run_point_replicate_seed_parameters_and_outcomes(tmp_path):
     assert manifest["status"] == "complete" and manifest["runs_done"] == 12 and manifest["runs_failed"] == 0
     assert manifest["design"]["runs"] == 12 and manifest["runs_per_second"] > 0
     assert (out / "sweep.yaml").exists() and (out / "scenario.yaml").exists()
+
+
+def test_a_run_of_a_sweep_is_replayed_by_allysim_run_with_its_64_bit_seed(tmp_path):
+    out = tmp_path / "out"
+    assert run(sweep_file(tmp_path), "--out", out, "--executor", "serial") == 0
+    runs = pd.read_parquet(out / "runs")
+    assert pq.read_schema(next((out / "runs").glob("*.parquet"))).field("seed").type == pa.uint64()
+    row = runs[runs["seed"] > 2**63].iloc[0]  # beyond int64: stored and read back whole
+    changes = [f"--set={key}={row[key]}" for key in ("hosts.south_korea.demand_usd_bn", "patron.aspiration_spread")]
+    single = tmp_path / "single"
+    assert main(["run", str(out / "scenario.yaml"), *changes, "--seed", str(int(row["seed"])), "--no-plot",
+                 "--out", str(single)]) == 0  # fmt: skip
+    summary = json.loads((single / "summary.json").read_text())
+    assert summary["seed"] == int(row["seed"])
+    for host, table in summary["tables"].items():
+        for key in ("deal", "deal_round", "payment_usd_bn", "walkouts", "hedging_peak"):
+            assert table[key] == row[f"{host}.{key}"] or (table[key] is None and pd.isna(row[f"{host}.{key}"]))
+    assert summary["utilities"]["united_states"] == pytest.approx(row["utilities.united_states"], abs=1e-9)
 
 
 def test_every_executor_gives_byte_identical_results(tmp_path):
@@ -193,6 +212,11 @@ BAD_SWEEPS = {
     "invalid yaml": ("name: x\nparameters: [\n", "invalid YAML"),
     "infinite range": ("name: x\nscenario: {base}\nparameters: {{hosts.japan.demand_usd_bn: {{range: [1, .inf]}}}}\n",
                        "finite number"),
+    "ranges that clash": ("name: x\nscenario: {base}\nparameters:\n"
+                          "  hosts.south_korea.troop_floor: {{range: [20000, 27000], integer: true}}\n"
+                          "  hosts.south_korea.troops: {{range: [24000, 32000], integer: true}}\n"
+                          "design: {{sampler: lhs, samples: 50}}\n",
+                          "hosts.south_korea.troop_floor, hosts.south_korea.troops: 3 of 50 design points"),
     "NUL in the scenario's path": ("name: x\nscenario: \"a\\0b\"\nparameters: {{patron.discount: {{values: [0.5]}}}}\n",
                                    "is not a path"),
 }  # fmt: skip
@@ -227,14 +251,55 @@ def test_keep_rounds_for_a_sample_of_runs(tmp_path):
 
 
 def test_shipped_sweeps_are_valid():
-    for path in sorted((ROOT / "configs" / "sweeps").glob("*.yaml")):
-        from sim.experiment.design import load_sweep
+    from sim.experiment.design import check_points, load_sweep
 
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    shipped = readme[readme.index("Shipped sweeps (`configs/sweeps/`):") :].split(". ")[0]
+    for path in sorted((ROOT / "configs" / "sweeps").glob("*.yaml")):
         plan = load_sweep(path)
         assert plan.runs_total >= 100, path.name
+        check_points(plan)  # every design point a valid scenario, not only each range's ends
+        counted = re.search(rf"`{plan.sweep.name}` \([^`]*?([\d,]+) runs\)", shipped)  # the README's count
+        assert counted and counted.group(1) == f"{plan.runs_total:,}", (path.name, plan.runs_total)
     assert len(load_sweep(ROOT / "configs" / "sweeps" / "sobol_drivers.yaml").keys) >= 8
     morris = load_sweep(ROOT / "configs" / "sweeps" / "morris_screening.yaml")
     assert len(morris.keys) > 100 and "patron.transactionalism" in morris.keys
+
+
+SCREEN_NEAR_FLOOR = """
+name: near_floor
+scenario: {base}
+set: {{hosts: {{south_korea: {{troop_floor: 28000}}}}}}   # 500 below the troops
+screen_all_numeric:
+  spread: 0.25
+  exclude: [rounds, citizens, min_deadline_rounds, choice_precision, patron, rival, publics, hosts.japan]
+design: {{sampler: morris, samples: 20, levels: 4}}
+"""
+
+
+def test_a_screening_keeps_the_troop_floor_below_the_troops_at_every_point(tmp_path):
+    from sim.experiment.design import check_points, load_sweep
+
+    plan = load_sweep(sweep_file(tmp_path, text=SCREEN_NEAR_FLOOR))
+    floor, troops = "hosts.south_korea.troop_floor", "hosts.south_korea.troops"
+    assert {floor, troops} <= set(plan.keys) and len(plan.points) == 20 * (len(plan.keys) + 1)
+    low, high = (plan.problem["bounds"][plan.keys.index(k)] for k in (floor, troops))
+    assert low[0] < 28000 <= low[1] <= high[0] <= 28500 < high[1]  # both still move, each about its base
+    assert all(p[floor] <= p[troops] for p in plan.points)
+    assert max(p[floor] for p in plan.points) == min(p[troops] for p in plan.points)  # the ranges meet
+    check_points(plan)  # every point a valid scenario
+
+
+def test_the_ordered_fields_are_orders_the_schema_keeps():
+    from sim.config import ScenarioError, load_scenario, with_changes
+    from sim.experiment.design import ORDERED
+
+    base = load_scenario(BASELINE)
+    for lower, upper in ORDERED:
+        host = base.hosts["south_korea"]
+        with_changes(base, {f"hosts.south_korea.{lower}": getattr(host, upper)})  # equal is valid
+        with pytest.raises(ScenarioError):
+            with_changes(base, {f"hosts.south_korea.{lower}": getattr(host, upper) + 1})
 
 
 SOBOL = """

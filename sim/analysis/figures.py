@@ -152,7 +152,7 @@ def plot_sweep(folder: Path) -> list[Path]:
         written += distributions(runs, host, out)
     cached = folder / "analysis" / "sensitivity.parquet"
     indices = pd.read_parquet(cached) if cached.exists() else sensitivity.indices(
-        runs, plan, sensitivity.default_outcomes(runs))  # fmt: skip
+        runs, plan, sensitivity.default_outcomes(runs)).table  # fmt: skip
     written += sensitivity_bars(indices, out)
     steps, boxes = folder / "analysis" / "prim_trajectory.parquet", folder / "analysis" / "discovery.json"
     if steps.exists() and boxes.exists():  # written by `allysim analyze`

@@ -115,8 +115,16 @@ def box_lines(boxes: list[dict]) -> list[str]:
     return lines
 
 
+def failed_runs(folder: Path) -> int:
+    path = folder / "failures.jsonl"
+    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()) if path.exists() else 0
+
+
 def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
     folder = Path(folder)
+    failed = failed_runs(folder)
+    if failed and not any((folder / "runs").glob("*.parquet")):
+        raise FileNotFoundError(f"{folder}: no run succeeded; the {failed:,} failures are in {folder}/failures.jsonl")
     runs, manifest = rates.load_runs(folder)
     plan = load_sweep(folder / "sweep.yaml")
     out = folder / "analysis"
@@ -126,7 +134,10 @@ def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
     write_table(points, out, "points")
     overall = rates.overall(runs, points)
     write_table(overall, out, "rates")
-    indices = sensitivity.indices(runs, plan, sensitivity.default_outcomes(runs))
+    found = sensitivity.indices(runs, plan, sensitivity.default_outcomes(runs))
+    indices = found.table
+    for suffix in ("csv", "parquet"):  # no stale indices beside a new analysis
+        (out / f"sensitivity.{suffix}").unlink(missing_ok=True)
     if not indices.empty:
         write_table(indices, out, "sensitivity")
     boxes, trajectories = discover(runs, plan.keys)
@@ -134,14 +145,22 @@ def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
     if not trajectories.empty:
         write_table(trajectories, out, "prim_trajectory")
 
-    echo(f"{plan.sweep.name}: {len(runs):,} runs over {len(points):,} design points ({manifest.get('status', '?')})")
+    failures = f"; {failed:,} runs failed, see {folder}/failures.jsonl" if failed else ""
+    echo(f"{plan.sweep.name}: {len(runs):,} runs over {len(points):,} of {len(plan.points):,} design points "
+         f"({manifest.get('status', '?')}{failures})")  # fmt: skip
     echo(f"Every design point's rates and mean payment, with 95% intervals: {out}/points.csv (and .parquet)\n")
     for line in rate_lines(overall, runs):
         echo(line)
+    if found.basis:
+        echo(f"\n{found.basis}.")
     if not indices.empty:
         echo("")
         for line in sensitivity_lines(indices):
             echo(line)
+    if found.missing:
+        echo("\nNo index for:")
+        for outcome, why in found.missing.items():
+            echo(f"  {outcome}: {why}")
     if boxes:
         echo("")
         for line in box_lines(boxes):

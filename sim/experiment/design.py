@@ -3,9 +3,10 @@ grid, random, Latin hypercube (scipy.stats.qmc), Sobol or Morris (SALib) design;
 one root seed from which every run's seed is derived.
 
 A run is (run_id, point, replicate, seed, values); run ids number the design points'
-replicates in order, and run i's seed is the i-th child of the root `SeedSequence` (as
-`SeedSequence(root).spawn(n)[i]`), computed on demand so that designs of any size cost no
-memory in the parent.
+replicates in order, and run i's seed is 64 bits of the i-th child of the root `SeedSequence`
+(as `SeedSequence(root).spawn(n)[i]`; with common random numbers, of the replicate's child),
+computed on demand (`sim/experiment/seeds.py`) so that designs of any size cost no memory in
+the parent.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sim.config import (
     validate,
     with_changes,
 )
+from sim.experiment.seeds import run_seeds
 
 
 class _Part(BaseModel):
@@ -102,12 +104,6 @@ class Sweep(_Part):
         return self
 
 
-def spawned_seed(root_seed: int, i: int) -> int:
-    """The seed of run i: the i-th child of SeedSequence(root_seed), as .spawn(n)[i] gives it,
-    computed without spawning the others."""
-    return int(np.random.SeedSequence(root_seed, spawn_key=(i,)).generate_state(1)[0])
-
-
 @dataclass(frozen=True)
 class Run:
     run_id: int
@@ -132,10 +128,17 @@ class Plan:
     def runs_total(self) -> int:
         return len(self.points) * self.sweep.replicates
 
+    def runs(self, run_ids: list[int]) -> list[Run]:
+        """The runs of these ids, each with its seed: the child of the root SeedSequence by run
+        id, or by replicate with common random numbers (every point of a replicate, one seed)."""
+        ids = np.asarray(run_ids, dtype=np.int64)
+        points, replicates = np.divmod(ids, self.sweep.replicates)
+        keys = replicates if self.sweep.design.common_random_numbers else ids
+        seeds = run_seeds(self.sweep.root_seed, keys)
+        return [Run(*map(int, row)) for row in zip(ids, points, replicates, seeds, strict=True)]
+
     def run(self, run_id: int) -> Run:
-        point, replicate = divmod(run_id, self.sweep.replicates)
-        key = replicate if self.sweep.design.common_random_numbers else run_id
-        return Run(run_id, point, replicate, spawned_seed(self.sweep.root_seed, key))
+        return self.runs([run_id])[0]
 
     def digest(self) -> str:
         text = json.dumps(
@@ -162,17 +165,7 @@ def load_sweep(path: str | Path) -> Plan:
         raise ScenarioError(path, f"scenario ({exc.file}: {exc.key_path})", exc.message) from None
     parameters = dict(sweep.parameters)
     if sweep.screen_all_numeric is not None:
-        for key, value in numeric_leaves(base.model_dump(mode="json")):
-            if key not in parameters and not any(key.startswith(x) for x in sweep.screen_all_numeric.exclude):
-                s = sweep.screen_all_numeric.spread
-                low, high = sorted((value * (1 - s), value * (1 + s)))
-                floor, ceiling = field_bounds(key)
-                low, high = max(low, floor), min(high, ceiling)
-                if isinstance(value, int):
-                    low, high = math.ceil(low), math.floor(high)
-                low, high = _narrow(base, key, value, low), _narrow(base, key, value, high)
-                if low < high:  # zero-valued parameters (and one-value integers) stay as they are
-                    parameters[key] = Parameter(range=(low, high), integer=isinstance(value, int))
+        parameters.update(screened(base, sweep.screen_all_numeric, set(parameters)))
     _check_bounds(path, base, parameters)
     keys = list(parameters)
     points, problem, samples = sample(sweep.design, parameters, sweep.root_seed)
@@ -188,6 +181,48 @@ def numeric_leaves(data: Any, prefix: str = "") -> list[tuple[str, float]]:
     elif isinstance(data, (int, float)) and not isinstance(data, bool):
         out.append((prefix[:-1], data))
     return out
+
+
+# Fields the schema keeps in order (lower <= upper) within each host. Each parameter's extremes
+# alone may be valid while a point that takes the one high and the other low is not.
+ORDERED = [("troop_floor", "troops")]
+
+
+def screened(base: Scenario, screen: ScreenAll, given: set[str]) -> dict[str, Parameter]:
+    """A range of v(1 +- spread) for every numeric value v of the base scenario not excluded or
+    `given`, within its schema bounds, such that every combination of values is a valid scenario."""
+    ranges: dict[str, tuple[float, float]] = {}
+    integer = set()
+    for key, value in numeric_leaves(base.model_dump(mode="json")):
+        if key in given or any(key.startswith(x) for x in screen.exclude):
+            continue
+        low, high = sorted((value * (1 - screen.spread), value * (1 + screen.spread)))
+        floor, ceiling = field_bounds(key)
+        low, high = max(low, floor), min(high, ceiling)
+        if isinstance(value, int):
+            low, high = math.ceil(low), math.floor(high)
+            integer.add(key)
+        ranges[key] = (_narrow(base, key, value, low), _narrow(base, key, value, high))
+    ranges = _keep_order(base, ranges)
+    # zero-valued parameters (and one-value integers) stay as they are
+    return {key: Parameter(range=(low, high), integer=key in integer) for key, (low, high) in ranges.items()
+            if low < high}  # fmt: skip
+
+
+def _keep_order(base: Scenario, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Where the ranges of two ordered fields overlap, the lower's range ends and the upper's
+    begins at one value between their base values (the middle of the overlap, or nearest to it)."""
+    ranges = dict(ranges)
+    for host in base.hosts:
+        for lower, upper in ORDERED:
+            a, b = f"hosts.{host}.{lower}", f"hosts.{host}.{upper}"
+            if a not in ranges or b not in ranges or ranges[a][1] <= ranges[b][0]:
+                continue
+            low_base, high_base = getattr(base.hosts[host], lower), getattr(base.hosts[host], upper)
+            cut = min(max((ranges[b][0] + ranges[a][1]) / 2, low_base), high_base)
+            cut = math.floor(cut) if isinstance(low_base, int) else cut
+            ranges[a], ranges[b] = (ranges[a][0], cut), (cut, ranges[b][1])
+    return ranges
 
 
 def _narrow(base: Scenario, key: str, value: float, extreme: float) -> float:
@@ -213,6 +248,38 @@ def _check_bounds(path: Path, base: Scenario, parameters: dict[str, Parameter]) 
                 with_changes(base, {key: value})
             except ScenarioError as exc:
                 raise ScenarioError(path, f"parameters.{key}", f"{value!r} is not accepted: {exc.message}") from None
+
+
+def check_points(plan: Plan) -> None:
+    """Before any run: every design point must make a valid scenario. Otherwise one ScenarioError
+    names the sweep file, the parameters whose combination is refused and how many points fail."""
+    failed = []
+    for i, point in enumerate(plan.points):
+        try:
+            with_changes(plan.base, point)
+        except ScenarioError as exc:
+            failed.append((i, exc))
+    if not failed:
+        return
+    i, exc = failed[0]
+    point = plan.points[i]
+    inside = [k for k in point if not exc.key_path or k == exc.key_path or k.startswith(exc.key_path + ".")]
+    # the parameters that make the point valid when each alone is put back to its base value
+    culprits = [k for k in inside if _accepted(plan.base, {x: v for x, v in point.items() if x != k})] or inside
+    raise ScenarioError(
+        plan.path,
+        ", ".join(culprits),
+        f"{len(failed):,} of {len(plan.points):,} design points are not valid scenarios, though each parameter's "
+        f"range alone is (point {i}: {exc.message}); choose ranges whose every combination is valid",
+    )
+
+
+def _accepted(base: Scenario, changes: dict[str, Any]) -> bool:
+    try:
+        with_changes(base, changes)
+    except ScenarioError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------ samplers

@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.config import Scenario, with_changes
 from sim.experiment import folder, store
-from sim.experiment.design import Plan, Run
+from sim.experiment.design import Plan, Run, check_points
 from sim.model import AllianceModel
 from sim.outcomes import collect, summarize
 
@@ -252,6 +252,7 @@ def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False, war
     """Run the plan's missing runs into `out`, holding its lock; returns the final manifest.
     `warn` receives a line for each damaged part set aside (whose runs are played again)."""
     out = Path(out)
+    check_points(plan)  # a point that is not a valid scenario is refused before any folder is made
     with folder.locked(out):
         done, damaged = folder.prepare(plan, out, resume)
         for part in damaged:
@@ -271,7 +272,7 @@ def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
 
     def tasks() -> Iterator[Task]:
         for start in range(0, len(missing), size):
-            runs = [plan.run(i) for i in missing[start : start + size]]
+            runs = plan.runs(missing[start : start + size])
             rounds_dir = str(out / "rounds") if keep_ids else None
             yield Task(plan.base, runs, [plan.points[r.point] for r in runs], outcomes, rounds_dir,
                        frozenset(r.run_id for r in runs) & keep_ids)  # fmt: skip

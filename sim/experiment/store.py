@@ -171,7 +171,8 @@ def runs_schema(plan):
     from sim.experiment.runner import flatten, keep
     from sim.outcomes import simulate
 
-    fields = [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()), ("seed", pa.int64())]
+    fields = [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
+              ("seed", pa.uint64())]  # 64-bit seeds: above 2^63 - 1 for half the runs  # fmt: skip
     for key in plan.keys:
         values = [p[key] for p in plan.points]
         if all(isinstance(v, bool) for v in values):
