@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import solara
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
@@ -37,8 +38,7 @@ class GroupOpposition(Observer):
     def after_round(self, model: AllianceModel) -> None:
         for name, host in model.hosts.items():
             if host.public is not None:
-                table = model.tables[name]
-                payment = table.price if table.status == "deal" else table.demand
+                payment = model.tables[name].on_the_table
                 self.history.setdefault(name, []).append(host.public.group_opposition(payment))
 
 
@@ -57,7 +57,7 @@ class DashboardModel(AllianceModel):
         host_strategy: str = SEOUL.strategy.name,
         rng: int | str | None = 1,
     ):
-        changes = {
+        changes: dict[str, object] = {
             "hosts.south_korea.demand_usd_bn": demand_usd_bn,
             "patron.transactionalism": transactionalism,
             "hosts.south_korea.electoral_pressure.peak": electoral_peak,
@@ -78,12 +78,13 @@ class DashboardModel(AllianceModel):
 
     def on_the_table(self, name: str) -> float:
         """The payment the public is asked about: the price once agreed, else the demand."""
-        table = self.tables[name]
-        return table.price if table.status == "deal" else table.demand
+        return self.tables[name].on_the_table
 
 
 def seed(value: int | str | None) -> int | None:
     """The seed typed in the sidebar; anything but a whole number draws a fresh one."""
+    if value is None:
+        return None
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -145,10 +146,10 @@ def NegotiationDance(model: DashboardModel):
     fig, axes = new_figure(model, len(model.tables), top=0.87)
     for ax, name in zip(axes, model.tables, strict=True):
         dance(ax, model, name)
-    legend = {}
+    legend: dict[str, Artist] = {}
     for ax in axes:  # one legend for both tables, above them
         legend.update(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
-    fig.legend(legend.values(), legend.keys(), loc="upper center", ncol=4, fontsize=7, frameon=False)
+    fig.legend(list(legend.values()), list(legend.keys()), loc="upper center", ncol=4, fontsize=7, frameon=False)
     show(fig, model)
 
 
@@ -178,7 +179,8 @@ def OppositionByGroup(model: DashboardModel):
     fig, axes = new_figure(model, len(model.opposition_by_group))
     x = np.arange(1, model.round + 1)
     for ax, (name, history) in zip(axes, model.opposition_by_group.items(), strict=True):
-        for i, group in enumerate(model.hosts[name].public.group_names):
+        public = model.hosts[name].public
+        for i, group in enumerate(public.group_names if public is not None else []):
             ax.plot(x, [h[group] for h in history], lw=2, ls=GROUP_STYLES[i % 4], label=group)
         ax.set_ylim(0, 1.05)
         ax.set_title(f"{title(name)}: share opposed to ${model.on_the_table(name):.2f}bn", loc="left",

@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from sim import arguments, shipped
 from sim.paths import OutputFolderError, check_output_folder
@@ -33,7 +33,7 @@ PAIRING_SECONDS = 120.0  # sim.tournament.PAIRING_SECONDS (a test holds them equ
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other bad input
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other bad input
         # prog is "allysim" for the command line itself, "allysim run" for a command
         self.exit(EXIT_BAD_INPUT, f"allysim: error: {message} (see '{self.prog} --help')\n")
 

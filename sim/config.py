@@ -74,7 +74,7 @@ class ScenarioError(Exception):
     """A scenario that cannot be used: one line naming the file, the key path, what is accepted."""
 
     def __init__(self, file: str | Path, key_path: str, message: str):
-        self.file, self.key_path, self.message = _one_line(file), _one_line(key_path, 120), _one_line(message)
+        self.file, self.key_path, self.message = _one_line(str(file)), _one_line(key_path, 120), _one_line(message)
         where = f"{self.file}: {self.key_path}: " if key_path else f"{self.file}: "
         super().__init__(where + self.message)
 
@@ -291,7 +291,7 @@ def field_bounds(key_path: str) -> tuple[float, float]:
     return low, high
 
 
-def explain(exc: ValidationError, root: type[BaseModel] = None) -> tuple[str, str]:
+def explain(exc: ValidationError, root: type[BaseModel] | None = None) -> tuple[str, str]:
     """(key path, message) of the first error of a pydantic validation."""
     root = root or Scenario
     err = exc.errors()[0]

@@ -52,9 +52,10 @@ def leaves(model: type[BaseModel], path: str = "", steps: tuple = (), parent: An
             parent, name, None)  # fmt: skip
         if origin in (dict, list) and _is_model(inner):
             mark, step = (f".<{name.removesuffix('s')}>", DICT) if origin is dict else ("[]", LIST)
-            yield from leaves(inner, here + mark, (*route, step))
+            yield from leaves(typing.cast(type[BaseModel], inner), here + mark, (*route, step))
         elif _is_model(kind):
-            yield from leaves(kind, here, route, CLASS if own is PydanticUndefined else own)
+            default = CLASS if own is PydanticUndefined else own
+            yield from leaves(typing.cast(type[BaseModel], kind), here, route, default)
         else:
             yield here, route, field, own
 
@@ -80,7 +81,7 @@ def yaml_comments(text: str) -> tuple[dict[tuple, str], dict[tuple, int]]:
         cut = re.search(r"(?:^|\s)#", lines[n])  # quotes are not looked into: no '#' in values
         if cut:
             return lines[n][cut.end() :].strip()
-        above = []
+        above: list[str] = []
         while n > 0 and re.match(r"\s+#", lines[n - 1]):  # indented comment lines just above
             n -= 1
             above.insert(0, lines[n].strip().lstrip("#").strip())
@@ -100,7 +101,9 @@ def yaml_comments(text: str) -> tuple[dict[tuple, str], dict[tuple, int]]:
                 comments[at] = note
             visit(child, at)
 
-    visit(yaml.compose(text), ())
+    root = yaml.compose(text)
+    if root is not None:
+        visit(root, ())
     return comments, set_at
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,7 +59,7 @@ class EventLog:
         """The log as a table, built column by column (numpy for numbers, pandas' string arrays
         for text: faster than letting pandas infer the types of a list of records)."""
         columns = zip(*map(_fields, self.rows), strict=True) if self.rows else ([] for _ in COLUMNS)
-        data = {}
+        data: dict[str, Any] = {}
         for name, values in zip(COLUMNS, columns, strict=True):
             if name in NUMBERS:
                 data[name] = np.array(values, dtype=NUMBERS[name])

@@ -70,12 +70,13 @@ def describe(exc: BaseException, files: list[Path]) -> Fault:
         me = frame.f_locals.get("self")
         if _is_strategy(me):
             situation = frame.f_locals.get("s")
-            found.update(strategy=type(me).name, side=getattr(situation, "side", None))
+            found.update(strategy=getattr(type(me), "name", None), side=getattr(situation, "side", None))
         if str(Path(code.co_filename).resolve()) in names or _is_strategy(me):
             found.update(file=code.co_filename, line=tb.tb_lineno, function=code.co_name)
         tb = tb.tb_next
-    if "file" not in found and getattr(exc, "file", None):  # a policy's answer, checked after it returned
-        found.update(file=exc.file, line=exc.line, function=exc.function)
+    answer: Any = exc  # a PolicyError: a policy's answer, checked after it returned, names its method
+    if "file" not in found and getattr(answer, "file", None):
+        found.update(file=answer.file, line=answer.line, function=answer.function)
     return Fault(reason, **found)
 
 
@@ -126,7 +127,7 @@ def run_isolated(
     yet started (a disqualified strategy's)."""
     import os
 
-    queue, running = list(jobs), {}
+    queue, running = list(jobs), dict[Any, Any]()
     with tempfile.TemporaryDirectory(prefix="allysim-jobs-") as tmp:
         while queue or running:
             while queue and len(running) < workers:

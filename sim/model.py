@@ -252,7 +252,7 @@ class AllianceModel(mesa.Model):
                 if abs(change) > 0.02:
                     self.log.add(r, date, name, "hedge", name, host.hedging, f"{change:+.2f}")
                     if change > 0 and self.patron.public is not None:
-                        self.news[cfg.patron.public].hedges += 1
+                        self.news[self.patron.public.country].hedges += 1
                 if cfg.modules.rival and self.rival.moved_closer(host, None, change):
                     self.coerce(name, f"hedging cut by {-change:.2f}")
 
@@ -281,7 +281,7 @@ class AllianceModel(mesa.Model):
         values = patron.deadline_options(table, host, table.demand, counter)
         move = decide(self.policy(patron.name), self, patron.name, DEADLINE, table.host, values)
         table.threat = None
-        if move == "accept":
+        if move == "accept" and counter is not None:  # accepting is open only with a counter on the table
             table.on_counter = True
             if talks.ratifies(self, table, counter):
                 self.close_deal(table, counter)
@@ -331,7 +331,7 @@ class AllianceModel(mesa.Model):
         for name, table in self.tables.items():
             host = self.hosts[name]
             public = host.public
-            demand = table.price if table.status == "deal" else table.demand
+            demand = table.on_the_table
             showing = table.open or table.deal_round == r
             flow = self.patron.table_utility(host)
             patron_utility += flow

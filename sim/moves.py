@@ -14,7 +14,7 @@ from sim.strategies import HOST, PATRON
 
 HEDGE_STEP = 0.1  # hedging added by one `hedge` move
 # each side's moves and their amount: True required, False none, None optional
-MOVES = {
+MOVES: dict[int, dict[str, bool | None]] = {  # True: takes an amount, False: none, None: may take one
     HOST: {"accept": False, "counter": True, "stall": False, "hedge": None},
     PATRON: {"demand": True, "accept": False, "hold": False, "walkout": False, "threaten": False},
 }

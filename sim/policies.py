@@ -25,7 +25,8 @@ class PolicyError(ValueError):
     def __init__(self, message: str, policy: object = None, method: str = ""):
         super().__init__(message)
         code = getattr(getattr(type(policy), method, None), "__code__", None)
-        self.file, self.line = (code.co_filename, code.co_firstlineno) if code else (None, None)
+        self.file: str | None = code.co_filename if code else None
+        self.line: int | None = code.co_firstlineno if code else None
         self.function = method
 
 

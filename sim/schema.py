@@ -401,7 +401,7 @@ class Scenario(Part):
         payment (`boulware` with `beta: 0`) is refused here, not in the middle of a run."""
         from sim.rehearsal import rehearse
 
-        choices = [("patron.strategy", self.patron.strategy)]
+        choices: list[tuple[str, StrategyChoice | None]] = [("patron.strategy", self.patron.strategy)]
         choices += [(f"hosts.{name}.strategy", host.strategy) for name, host in self.hosts.items()]
         choices += [(f"calendar.administration_changes.{i}.posture.strategy", change.posture.strategy)
                     for i, change in enumerate(self.calendar.administration_changes)]  # fmt: skip

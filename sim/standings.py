@@ -111,7 +111,8 @@ def report(table: pd.DataFrame, ranks: pd.DataFrame, t: Described) -> list[str]:
     for side in ("patron", "host"):
         lines += ["", f"{side.title()} strategies by mean utility (ties: deal rate, then rounds to deal):"]
         for row in ranks[ranks.side == side].itertuples():
-            rounds = f"{row.rounds_to_deal:.1f}" if row.rounds_to_deal == row.rounds_to_deal else "-"
+            to_deal = float(row.rounds_to_deal)  # type: ignore[arg-type]  # a float column, NaN without deals
+            rounds = "-" if math.isnan(to_deal) else f"{to_deal:.1f}"
             lines.append(f"{row.rank:3d}. {row.strategy:<24} utility {row.utility:7.2f}   "
                          f"deal rate {row.deal_rate:4.0%}   rounds to deal {rounds}")  # fmt: skip
     return lines

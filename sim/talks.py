@@ -117,6 +117,11 @@ class Table:
     def counter(self) -> float:
         return self.counters[-1] if self.counters else self.counterpart.anchor
 
+    @property
+    def on_the_table(self) -> float:
+        """The payment the public is asked about: the price once agreed, else the demand."""
+        return self.price if self.status == "deal" and self.price is not None else self.demand
+
 
 def new_table(model, name: str) -> Table:
     """Build a table from the scenario: openings, strategies and each side's deadlines."""

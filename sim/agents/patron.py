@@ -63,7 +63,7 @@ class Patron(mesa.Agent):
         s_before = utility.strategic_position(host.troops, host.troops0, host.hedging)
         s_after = utility.strategic_position(troops_after, host.troops0, host.hedging)
         steps = -(-removed // host.config.drawdown_step)
-        return (
+        return float(
             tau * c * removed - (1 - tau) * v * (s_before - s_after) - self.as_flow(steps * self.drawdown_cost(), host)
         )
 
