@@ -97,16 +97,25 @@ def test_every_executor_gives_byte_identical_results(tmp_path):
     assert len(set(outputs.values())) == 1, {k: len(v) for k, v in outputs.items()}
 
 
-def stopped_mid_way(command, runs_dir, parts: int = 2) -> subprocess.Popen | None:
+def as_in_a_terminal() -> None:
+    """Ctrl-C's default meaning for the sweep, as in a terminal's foreground job: a test run from
+    a background job (a CI script started with `&`) would otherwise pass SIGINT on as ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stopped_mid_way(command, runs_dir, all_parts: int, parts: int = 2) -> subprocess.Popen | None:
     """Start a sweep, wait until `parts` parts are stored (the sweep's own state, not time) and
-    freeze its process group there; None if it finished first (a starved test process)."""
-    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE, text=True)
+    freeze its process group there; None if it finished first, or stored all its `all_parts`
+    parts before it froze (a starved test process): a signal would then find nothing to stop."""
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=as_in_a_terminal)  # fmt: skip
     deadline = time.monotonic() + 120  # only ends a test that would otherwise hang
     while len(list(runs_dir.glob("part-*.parquet"))) < parts and process.poll() is None:
         assert time.monotonic() < deadline, f"the sweep stored no {parts} parts in 120 s"
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGSTOP)  # frozen: nothing changes until the signal is sent
-    if process.poll() is None and (runs_dir.parent / "manifest.json").exists():
+    stored = len(list(runs_dir.glob("part-*.parquet")))
+    if process.poll() is None and stored < all_parts and (runs_dir.parent / "manifest.json").exists():
         manifest = json.loads((runs_dir.parent / "manifest.json").read_text())
         if manifest["status"] == "running":
             return process
@@ -124,7 +133,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path, stop):
         killed = tmp_path / f"killed{attempt}"
         command = [sys.executable, "-m", "sim", "sweep", path, "--out", str(killed), "--executor", "processes",
                    "--workers", "2", "--batch-size", "2", "--quiet"]  # fmt: skip
-        process = stopped_mid_way(command, killed / "runs")
+        process = stopped_mid_way(command, killed / "runs", all_parts=60)  # 120 runs, 2 a part
         if process is not None:
             break
     else:
