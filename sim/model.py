@@ -18,6 +18,7 @@ import numpy as np
 
 from sim import talks
 from sim.agents import Host, News, Patron, Public, Rival
+from sim.agents.public import crowds
 from sim.calendar import Calendar
 from sim.events import EventLog
 from sim.policies import AGENTS, DEADLINE, Observer, Policy, decide, hedging_target
@@ -58,6 +59,7 @@ class AllianceModel(mesa.Model):
             for name, pub in config.publics.items()
             if config.modules.publics
         }
+        self.crowds = crowds(list(self.publics.values()))
         self.hosts = {
             name: Host(self, name, host, self.publics.get(host.public)) for name, host in config.hosts.items()
         }
@@ -181,7 +183,8 @@ class AllianceModel(mesa.Model):
         self._pairs = {}
         for name, public in self.publics.items():
             public.absorb(self.news[name])
-            public.step()
+        for crowd in self.crowds:  # the encounters of every public asked about payments
+            crowd.discuss(*self.pairs(crowd.size))
         self.news = {name: News() for name in self.publics}
 
     # ------------------------------------------------------------ 3. rival

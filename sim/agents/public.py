@@ -188,3 +188,48 @@ class Public(mesa.Agent):
         """Spread between the most and the least opposed group: small means rare unanimity."""
         values = self.group_opposition(payment).values()
         return max(values) - min(values)
+
+
+class Crowd:
+    """The publics of one size that are asked about payments, whose encounters run in one pass.
+
+    Their opinions (two rows each: anti-US sentiment, log tolerance) become the rows of one
+    array, which the publics keep views of; the round's pairs index every row at once, and each
+    row keeps its own public's convergence and confidence bound. Per citizen the arithmetic is
+    that of `Public.discuss`, so the result is the same to the last bit, in a quarter of the
+    numpy calls.
+    """
+
+    def __init__(self, publics: list[Public]):
+        self.publics = publics
+        self.size = n = len(publics[0].group)
+        self.opinions = np.vstack([p.opinions for p in publics])
+        for i, public in enumerate(publics):
+            public.opinions = self.opinions[2 * i : 2 * i + 2]
+            public.anti_us, public.log_tolerance = public.opinions
+        half = n // 2
+        self.convergence = np.repeat([p.config.convergence for p in publics for _ in range(2)], half)
+        bounds = [b for p in publics for b in (p.config.confidence_bound, p.config.tolerance_confidence_bound)]
+        self.bound = np.repeat(bounds, half)
+        self.offsets = (np.arange(len(self.opinions)) * n)[:, None]
+
+    def discuss(self, a: np.ndarray, b: np.ndarray) -> None:
+        """One round of encounters between the pairs (a[i], b[i]) in every public, then each
+        public's aggregates."""
+        flat = self.opinions.reshape(-1)  # a view: the rows end to end
+        ia, ib = (a + self.offsets).reshape(-1), (b + self.offsets).reshape(-1)
+        va, vb = flat[ia], flat[ib]
+        move = self.convergence * (vb - va) * (np.abs(vb - va) < self.bound)
+        flat[ia] = va + move
+        flat[ib] = vb - move
+        for public in self.publics:
+            public._refresh()
+
+
+def crowds(publics: list[Public]) -> list[Crowd]:
+    """The publics asked about payments, one crowd per number of citizens."""
+    by_size: dict[int, list[Public]] = {}
+    for public in publics:
+        if public.asks_tolerance:
+            by_size.setdefault(len(public.group), []).append(public)
+    return [Crowd(group) for group in by_size.values()]
