@@ -74,3 +74,22 @@ def test_encounters_conserve_the_mean_and_pull_close_opinions_together(korea):
         korea.discuss()
     assert korea.anti_us.mean() == pytest.approx(mean, abs=1e-12)
     assert korea.anti_us.std() < spread
+
+
+def test_a_crowd_moves_every_public_exactly_as_each_would_alone():
+    """The model's one pass over all publics of a size gives each public the same opinions, to
+    the last bit, as its own encounters with the same pairs."""
+    together, alone = (AllianceModel(scenario("baseline_2019"), rng=5) for _ in range(2))
+    assert [p.country for p in together.crowds[0].publics] == ["south_korea", "japan"]
+    assert together.publics["south_korea"].anti_us.base is together.crowds[0].opinions  # views, not copies
+    for _ in range(5):
+        together._pairs, alone._pairs = {}, {}
+        a, b = together.pairs(together.config.citizens)
+        alone._pairs[together.config.citizens] = (a, b)
+        together.crowds[0].discuss(a, b)
+        for name in ("south_korea", "japan"):
+            alone.publics[name].discuss()
+    for name in ("south_korea", "japan"):
+        assert np.array_equal(together.publics[name].opinions, alone.publics[name].opinions)
+        assert np.array_equal(together.publics[name].tolerance_sorted, alone.publics[name].tolerance_sorted)
+    assert not np.array_equal(together.publics["south_korea"].opinions, together.publics["south_korea"].opinions0)
