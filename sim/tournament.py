@@ -38,7 +38,7 @@ from sim.config import (
 from sim.experiment import store
 from sim.experiment.runner import worker_context
 from sim.model import AllianceModel
-from sim.outcomes import collect
+from sim.outcomes import OUTCOMES, summarize
 from sim.policies import POLICIES
 from sim.strategies import STRATEGIES
 
@@ -251,20 +251,21 @@ def rehearse_policy(entrant: Entrant, side: str, scenario: Scenario, files: list
 def score(scenario: Scenario, seed: int, tables: list[str], policies: dict | None = None) -> list[dict]:
     """One run, scored at each table: both sides' utilities (US$bn a year) and the outcome."""
     model = AllianceModel(scenario, rng=seed, policies=policies).run()
-    summary = collect(model, seed).summary
+    summary = summarize(model, seed)
     years = max(len(model.record), 1) / 12
     out = []
     for name in tables:
-        table, t = model.tables[name], summary["tables"][name]
+        table, t = model.tables[name], summary.tables[name]
         flow = float(np.mean(model.record.column(f"{name}.patron_utility")))
+        deal = OUTCOMES["deal"].happened(t)
         out.append({
             "seed": seed, "table": name,
             "patron_utility": flow - model.patron.one_offs[name] / years,
-            "host_utility": summary["utilities"][name],
-            "deal": t["deal"],
-            "rounds_to_deal": t["deal_round"] - table.opens_round + 1 if t["deal"] else math.nan,
-            "payment_usd_bn": t["payment_usd_bn"] if t["deal"] else math.nan,
-            "lapsed": t["lapsed"], "walkouts": t["walkouts"], "drawdowns": t["drawdowns"],
+            "host_utility": summary.utilities[name],
+            "deal": deal,
+            "rounds_to_deal": t.deal_round - table.opens_round + 1 if deal else math.nan,
+            "payment_usd_bn": t.payment_usd_bn if deal else math.nan,
+            "lapsed": t.lapsed, "walkouts": t.walkouts, "drawdowns": t.drawdowns,
         })  # fmt: skip
     return out
 

@@ -9,7 +9,6 @@ raises is recorded in `failures.jsonl` and the sweep goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import fnmatch
 import multiprocessing
 import os
 import select
@@ -28,7 +27,7 @@ from sim.config import Scenario, with_changes
 from sim.experiment import folder, store
 from sim.experiment.design import Plan, Run, check_points
 from sim.model import AllianceModel
-from sim.outcomes import collect, summarize
+from sim.outcomes import collect, keep, summarize
 
 
 @dataclass
@@ -49,23 +48,6 @@ class Outcome:
     failures: list[dict] = field(default_factory=list)
 
 
-def flatten(summary: dict) -> dict:
-    """The summary as one flat row: `<host>.<key>` per table, `utilities.<actor>`."""
-    row = {}
-    for host, table in summary["tables"].items():
-        for key, value in table.items():
-            row[f"{host}.{key}"] = value
-    for actor, value in summary["utilities"].items():
-        row[f"utilities.{actor}"] = value
-    return row
-
-
-def keep(row: dict, patterns: list[str]) -> dict:
-    if patterns == ["*"]:
-        return row
-    return {k: v for k, v in row.items() if any(fnmatch.fnmatchcase(k, p) for p in patterns)}
-
-
 def play(task: Task) -> Outcome:
     """Run a task's runs (in a worker): one row per run, or a failure record."""
     out = Outcome()
@@ -78,7 +60,7 @@ def play(task: Task) -> Outcome:
         except Exception:
             out.failures.append({**meta, "parameters": point, "traceback": traceback.format_exc()})
             continue
-        out.rows.append({**meta, **point, **keep(flatten(summary), task.outcomes)})
+        out.rows.append({**meta, **point, **keep(summary.row(), task.outcomes)})
         if run.run_id in task.keep_rounds:
             kept_rounds.append(collect(model, run.seed).rounds.assign(run_id=run.run_id))
     if kept_rounds and task.rounds_dir:

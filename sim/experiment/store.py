@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from sim.outcomes import RunResult
+from sim.outcomes import RunResult, keep, row_kinds
 from sim.paths import OutputFolderError, check_output_folder, is_result_folder  # noqa: F401
 
 PACKAGES = ("allysim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
@@ -158,19 +158,13 @@ def write_run(
 
 # ------------------------------------------------------------------ sweeps
 
-BOOL_KEYS = {"deal", "lapsed"}
-INT_KEYS = {"deal_round", "deal_period", "walkouts", "threats", "drawdowns", "backdowns", "troops_withdrawn",
-            "troop_floor_final", "ratification_failures", "stalled_rounds"}  # fmt: skip
-TEXT_KEYS = {"deal_date"}
-
 
 def runs_schema(plan):
-    """The Arrow schema of the runs table: one per sweep, so every part has the same types."""
+    """The Arrow schema of the runs table: one per sweep, so every part has the same types. The
+    parameters' types come from the design's values, the outcomes' from the typed summary."""
     import pyarrow as pa
 
-    from sim.experiment.runner import flatten, keep
-    from sim.outcomes import simulate
-
+    arrow = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
     fields = [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
               ("seed", pa.uint64())]  # 64-bit seeds: above 2^63 - 1 for half the runs  # fmt: skip
     for key in plan.keys:
@@ -184,11 +178,8 @@ def runs_schema(plan):
         else:
             kind = pa.string()
         fields.append((key, kind))
-    sample = keep(flatten(simulate(plan.base.model_copy(update={"rounds": 1}), 0).summary), plan.sweep.outcomes)
-    for key in sample:
-        leaf = key.rsplit(".", 1)[-1]
-        kind = pa.bool_() if leaf in BOOL_KEYS else pa.int64() if leaf in INT_KEYS else pa.float64()
-        fields.append((key, pa.string() if leaf in TEXT_KEYS else kind))
+    kept = keep(row_kinds(plan.base), plan.sweep.outcomes)
+    fields += [(key, arrow[kind]) for key, kind in kept.items()]
     return pa.schema(fields)
 
 
