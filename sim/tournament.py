@@ -351,17 +351,15 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         print("allysim: error: no pairing completed; nothing is ranked or written", file=sys.stderr)
         return 1
     table, ranks = standings.pairings(runs), standings.ranking(runs)
-    manifest = {
-        "command": "allysim " + " ".join(sys.argv[1:]), "tournament_file": str(args.tournament),
-        "tournament": t.name, "scenario": t.scenario.name, "scenario_hash": t.scenario.digest(),
-        "tables": t.tables, "root_seed": t.spec.root_seed, "seeds": t.seeds,
-        "patron_strategies": [p.model_dump() | {"label": p.shown} for p in t.patrons],
-        "host_strategies": [h.model_dump() | {"label": h.shown} for h in t.hosts],
-        "strategy_files": [str(f) for f in t.strategy_files], "workers": workers,
-        "time_limit_seconds": args.time_limit, "disqualified": disqualified,
-        "versions": store.versions(), "git_commit": store.git_commit(), "started": started,
-        "run_seconds": round(time.perf_counter() - clock, 3),
-    }  # fmt: skip
+    manifest = store.manifest(
+        t.scenario.digest(), started, tournament_file=str(args.tournament), tournament=t.name,
+        scenario=t.scenario.name, tables=t.tables, root_seed=t.spec.root_seed, seeds=t.seeds,
+        patron_strategies=[p.model_dump() | {"label": p.shown} for p in t.patrons],
+        host_strategies=[h.model_dump() | {"label": h.shown} for h in t.hosts],
+        strategy_files=[str(f) for f in t.strategy_files], workers=workers,
+        time_limit_seconds=args.time_limit, disqualified=disqualified,
+        run_seconds=round(time.perf_counter() - clock, 3),
+    )  # fmt: skip
     files = {
         "pairings.csv": lambda path: table.to_csv(path, index=False),
         "pairings.parquet": lambda path: table.to_parquet(path, index=False),
@@ -371,7 +369,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     }  # fmt: skip
     if disqualified:
         files["disqualified.csv"] = lambda path: pd.DataFrame(disqualified).to_csv(path, index=False)
-    files["manifest.json"] = lambda path: path.write_text(store.dump_json({**manifest, "finished": store.now()}))
+    files["manifest.json"] = lambda path: path.write_text(store.dump_json(store.finished(manifest)))
     write_results(out, files)
     lines = standings.disqualified_lines(disqualified, len(table), total)
     if not args.quiet:

@@ -280,10 +280,10 @@ def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
         progress.close()
         elapsed = time.perf_counter() - started
         ran = stored - len(done)
-        manifest.update(
-            status=status if not failed or status != "complete" else "complete with failures",
+        manifest = store.finished(
+            manifest, status=status if not failed or status != "complete" else "complete with failures",
             runs_done=stored, runs_failed=failed, wall_seconds=round(elapsed, 3),
-            runs_per_second=round(ran / elapsed, 2) if elapsed > 0 else None, finished=store.now(),
+            runs_per_second=round(ran / elapsed, 2) if elapsed > 0 else None,
         )  # fmt: skip
         folder.write_manifest(out, manifest)
     return manifest
