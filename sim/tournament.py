@@ -37,6 +37,7 @@ from sim.config import (
 )
 from sim.experiment import store
 from sim.experiment.runner import worker_context
+from sim.experiment.seeds import run_seeds
 from sim.model import AllianceModel
 from sim.outcomes import OUTCOMES, summarize
 from sim.policies import POLICIES
@@ -117,8 +118,9 @@ class Tournament:
 
 
 def derive_seeds(root_seed: int, n: int) -> list[int]:
-    """The seeds of the n runs every pairing plays: 32 bits of each child of one SeedSequence."""
-    return [int(np.random.SeedSequence(root_seed, spawn_key=(i,)).generate_state(1)[0]) for i in range(n)]
+    """The seeds of the n runs every pairing plays: 64 bits of each child of one SeedSequence,
+    as a sweep's runs have them (`sim/experiment/seeds.py`)."""
+    return [int(seed) for seed in run_seeds(root_seed, range(n))]
 
 
 def load_strategy_file(file: Path) -> list[str]:
