@@ -290,35 +290,36 @@ def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
 
 
 class Progress:
-    """A bar in a terminal; a plain line every few seconds otherwise; nothing when quiet."""
+    """tqdm's bar in a terminal; a plain line every few seconds otherwise; nothing when quiet."""
 
     def __init__(self, total: int, done: int, quiet: bool, stream=None):
         stream = stream or sys.stderr  # the one of the moment, not of the import
         self.total, self.done, self.quiet, self.stream = total, done, quiet, stream
         self.start_done, self.started, self.last = done, time.perf_counter(), 0.0
         self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.bar = None
+        if self.tty and not quiet:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit=" runs", file=stream, ascii=True, dynamic_ncols=True)
 
     def update(self, n: int) -> None:
         self.done += n
         if self.quiet:
             return
+        if self.bar is not None:
+            self.bar.update(n)
+            return
         now = time.perf_counter()
-        if not self.tty and now - self.last < 5.0 and self.done < self.total:
+        if now - self.last < 5.0 and self.done < self.total:
             return
         self.last = now
         rate = (self.done - self.start_done) / max(now - self.started, 1e-9)
         left = (self.total - self.done) / rate if rate > 0 else float("inf")
         eta = f"{left:,.0f} s left" if left != float("inf") else "--"
-        text = f"{self.done:,}/{self.total:,} runs  {rate:,.1f} runs/s  {eta}"
-        if self.tty:
-            width = 30
-            filled = int(width * self.done / max(self.total, 1))
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}   ")
-        else:
-            self.stream.write(f"sweep: {text}\n")
+        self.stream.write(f"sweep: {self.done:,}/{self.total:,} runs  {rate:,.1f} runs/s  {eta}\n")
         self.stream.flush()
 
     def close(self) -> None:
-        if self.tty and not self.quiet:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
