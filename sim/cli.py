@@ -177,18 +177,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = store.now()
     clock = time.perf_counter()
     result = simulate(scenario, args.seed)
-    manifest = {
-        "command": "allysim " + " ".join(sys.argv[1:]),
-        "scenario_file": str(args.scenario),
-        "scenario": scenario.name,
-        "scenario_hash": scenario.digest(),
-        "seed": args.seed,
-        "rounds": scenario.rounds,
-        "versions": store.versions(),
-        "git_commit": store.git_commit(),
-        "started": started,
-        "run_seconds": round(time.perf_counter() - clock, 4),
-    }
+    manifest = store.manifest(
+        scenario.digest(),
+        started,
+        scenario_file=str(args.scenario),
+        scenario=scenario.name,
+        seed=args.seed,
+        rounds=scenario.rounds,
+        run_seconds=round(time.perf_counter() - clock, 4),
+    )
     extras = {} if args.no_plot else {"trace.png": lambda path: plots.trace(result, path)}
     store.write_run(result, out, manifest, extras)
     for line in plots.story(result):

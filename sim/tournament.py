@@ -37,8 +37,9 @@ from sim.config import (
 )
 from sim.experiment import store
 from sim.experiment.runner import worker_context
+from sim.experiment.seeds import run_seeds
 from sim.model import AllianceModel
-from sim.outcomes import collect
+from sim.outcomes import OUTCOMES, summarize
 from sim.policies import POLICIES
 from sim.strategies import STRATEGIES
 
@@ -117,8 +118,9 @@ class Tournament:
 
 
 def derive_seeds(root_seed: int, n: int) -> list[int]:
-    """The seeds of the n runs every pairing plays: 32 bits of each child of one SeedSequence."""
-    return [int(np.random.SeedSequence(root_seed, spawn_key=(i,)).generate_state(1)[0]) for i in range(n)]
+    """The seeds of the n runs every pairing plays: 64 bits of each child of one SeedSequence,
+    as a sweep's runs have them (`sim/experiment/seeds.py`)."""
+    return [int(seed) for seed in run_seeds(root_seed, range(n))]
 
 
 def load_strategy_file(file: Path) -> list[str]:
@@ -251,20 +253,21 @@ def rehearse_policy(entrant: Entrant, side: str, scenario: Scenario, files: list
 def score(scenario: Scenario, seed: int, tables: list[str], policies: dict | None = None) -> list[dict]:
     """One run, scored at each table: both sides' utilities (US$bn a year) and the outcome."""
     model = AllianceModel(scenario, rng=seed, policies=policies).run()
-    summary = collect(model, seed).summary
+    summary = summarize(model, seed)
     years = max(len(model.record), 1) / 12
     out = []
     for name in tables:
-        table, t = model.tables[name], summary["tables"][name]
+        table, t = model.tables[name], summary.tables[name]
         flow = float(np.mean(model.record.column(f"{name}.patron_utility")))
+        deal = OUTCOMES["deal"].happened(t)
         out.append({
             "seed": seed, "table": name,
             "patron_utility": flow - model.patron.one_offs[name] / years,
-            "host_utility": summary["utilities"][name],
-            "deal": t["deal"],
-            "rounds_to_deal": t["deal_round"] - table.opens_round + 1 if t["deal"] else math.nan,
-            "payment_usd_bn": t["payment_usd_bn"] if t["deal"] else math.nan,
-            "lapsed": t["lapsed"], "walkouts": t["walkouts"], "drawdowns": t["drawdowns"],
+            "host_utility": summary.utilities[name],
+            "deal": deal,
+            "rounds_to_deal": t.deal_round - table.opens_round + 1 if deal else math.nan,
+            "payment_usd_bn": t.payment_usd_bn if deal else math.nan,
+            "lapsed": t.lapsed, "walkouts": t.walkouts, "drawdowns": t.drawdowns,
         })  # fmt: skip
     return out
 
@@ -350,17 +353,15 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         print("allysim: error: no pairing completed; nothing is ranked or written", file=sys.stderr)
         return 1
     table, ranks = standings.pairings(runs), standings.ranking(runs)
-    manifest = {
-        "command": "allysim " + " ".join(sys.argv[1:]), "tournament_file": str(args.tournament),
-        "tournament": t.name, "scenario": t.scenario.name, "scenario_hash": t.scenario.digest(),
-        "tables": t.tables, "root_seed": t.spec.root_seed, "seeds": t.seeds,
-        "patron_strategies": [p.model_dump() | {"label": p.shown} for p in t.patrons],
-        "host_strategies": [h.model_dump() | {"label": h.shown} for h in t.hosts],
-        "strategy_files": [str(f) for f in t.strategy_files], "workers": workers,
-        "time_limit_seconds": args.time_limit, "disqualified": disqualified,
-        "versions": store.versions(), "git_commit": store.git_commit(), "started": started,
-        "run_seconds": round(time.perf_counter() - clock, 3),
-    }  # fmt: skip
+    manifest = store.manifest(
+        t.scenario.digest(), started, tournament_file=str(args.tournament), tournament=t.name,
+        scenario=t.scenario.name, tables=t.tables, root_seed=t.spec.root_seed, seeds=t.seeds,
+        patron_strategies=[p.model_dump() | {"label": p.shown} for p in t.patrons],
+        host_strategies=[h.model_dump() | {"label": h.shown} for h in t.hosts],
+        strategy_files=[str(f) for f in t.strategy_files], workers=workers,
+        time_limit_seconds=args.time_limit, disqualified=disqualified,
+        run_seconds=round(time.perf_counter() - clock, 3),
+    )  # fmt: skip
     files = {
         "pairings.csv": lambda path: table.to_csv(path, index=False),
         "pairings.parquet": lambda path: table.to_parquet(path, index=False),
@@ -370,7 +371,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     }  # fmt: skip
     if disqualified:
         files["disqualified.csv"] = lambda path: pd.DataFrame(disqualified).to_csv(path, index=False)
-    files["manifest.json"] = lambda path: path.write_text(store.dump_json({**manifest, "finished": store.now()}))
+    files["manifest.json"] = lambda path: path.write_text(store.dump_json(store.finished(manifest)))
     write_results(out, files)
     lines = standings.disqualified_lines(disqualified, len(table), total)
     if not args.quiet:

@@ -43,27 +43,30 @@ def possessive(name: str) -> str:
 
 def story(result: RunResult) -> list[str]:
     """A few lines that tell what happened in the run."""
+    from sim.outcomes import OUTCOMES
+
     lines = []
-    for host, t in result.summary["tables"].items():
+    for host, t in result.outcome.tables.items():
         name = title(host)
-        if t["deal"]:
-            head = (f"{name}: deal in {t['deal_date']} (round {t['deal_round']}) at "
-                    f"${t['payment_usd_bn']:.2f}bn a year ({t['increase_pct']:+.0f}%)")  # fmt: skip
+        if OUTCOMES["deal"].happened(t):
+            head = (f"{name}: deal in {t.deal_date} (round {t.deal_round}) at "
+                    f"${t.payment_usd_bn:.2f}bn a year ({t.increase_pct:+.0f}%)")  # fmt: skip
         else:
-            head = f"{name}: no deal; last demand ${t['final_demand_usd_bn']:.2f}bn"
-            if t["final_counter_usd_bn"] is not None:
-                head += f", last offer ${t['final_counter_usd_bn']:.2f}bn"
+            head = f"{name}: no deal; last demand ${t.final_demand_usd_bn:.2f}bn"
+            if t.final_counter_usd_bn is not None:
+                head += f", last offer ${t.final_counter_usd_bn:.2f}bn"
         notes = []
         for key, word in COUNTED.items():
-            if t[key]:
-                notes.append(f"{t[key]} {word}{'s' if t[key] > 1 else ''}")
-        if t["lapsed"]:
+            count = getattr(t, key)
+            if count:
+                notes.append(f"{count} {word}{'s' if count > 1 else ''}")
+        if OUTCOMES["lapse"].happened(t):
             notes.append("the agreement lapsed")
-        if t["troops_withdrawn"]:
-            notes.append(f"{t['troops_withdrawn']:,} troops withdrawn")
-        notes.append(f"hedging peaked at {t['hedging_peak']:.2f}")
-        if t["opposition_final"] is not None:
-            notes.append(f"{t['opposition_final']:.0%} of the public opposed the final figure")
+        if OUTCOMES["drawdown"].happened(t):
+            notes.append(f"{t.troops_withdrawn:,} troops withdrawn")
+        notes.append(f"hedging peaked at {t.hedging_peak:.2f}")
+        if t.opposition_final is not None:
+            notes.append(f"{t.opposition_final:.0%} of the public opposed the final figure")
         lines.append(f"{head}; " + ", ".join(notes) + ".")
     if not result.events.empty:
         changes = result.events[result.events["kind"] == "posture change"]

@@ -98,7 +98,7 @@ def test_small_tournament_writes_every_output_and_ranks(allysim, tmp_path, capsy
 def test_every_pairing_plays_the_same_seeds_from_the_root_seed(tmp_path):
     t = load_tournament(tournament_file(tmp_path, SMALL))
     runs = run_tournament(t)
-    expected = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(7).spawn(5)]
+    expected = [int(s.generate_state(1, np.uint64)[0]) for s in np.random.SeedSequence(7).spawn(5)]
     for _, pairing in runs.groupby(["patron", "host"]):
         assert pairing.seed.tolist() == expected
 

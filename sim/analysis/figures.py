@@ -14,8 +14,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis import rates, sensitivity
 from sim.experiment.design import load_sweep
-
-OUTCOME_TITLES = rates.OUTCOME_TITLES
+from sim.outcomes import OUTCOMES
 
 
 def _subplots(*grid: int, figsize: tuple[float, float], **options: Any) -> tuple[Figure, Any]:
@@ -61,7 +60,7 @@ def heatmaps(runs: pd.DataFrame, keys: list[str], host: str, folder: Path) -> li
             if not np.isnan(value):
                 ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
                         color="white" if value < 0.6 else "black")  # fmt: skip
-        ax.set_title(f"P({OUTCOME_TITLES[name]})", fontsize=11)
+        ax.set_title(f"P({OUTCOMES[name].title})", fontsize=11)
         ax.set_xlabel(_short(xkey))
     axes[0][0].set_ylabel(_short(ykey))
     fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="share of runs")

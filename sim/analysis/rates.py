@@ -11,17 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment.folder import check_parts, read_manifest
-
-# outcome name -> (summary column, test on it): the events a researcher counts
-EVENTS = {
-    "deal": ("deal", lambda s: s.astype(bool)),
-    "walkout": ("walkouts", lambda s: s > 0),
-    "lapse": ("lapsed", lambda s: s.astype(bool)),
-    "drawdown": ("troops_withdrawn", lambda s: s > 0),
-    "hedging": ("hedging_peak", lambda s: s > 0.3),
-}
-OUTCOME_TITLES = {"deal": "deal", "walkout": "walkout", "lapse": "lapse", "drawdown": "drawdown",
-                  "hedging": "hedging above 0.3"}  # fmt: skip
+from sim.outcomes import OUTCOMES
 
 
 def load_runs(folder: Path) -> tuple[pd.DataFrame, dict]:
@@ -44,9 +34,9 @@ def hosts_in(runs: pd.DataFrame) -> list[str]:
 def event_flags(runs: pd.DataFrame, host: str) -> pd.DataFrame:
     """One boolean column per outcome event of one host (those the sweep kept)."""
     out = {}
-    for name, (column, test) in EVENTS.items():
-        if f"{host}.{column}" in runs:
-            out[name] = test(runs[f"{host}.{column}"])
+    for name, outcome in OUTCOMES.items():
+        if f"{host}.{outcome.key}" in runs:
+            out[name] = outcome.flags(runs[f"{host}.{outcome.key}"])
     return pd.DataFrame(out)
 
 
@@ -85,7 +75,7 @@ def mean_interval(values: pd.Series) -> tuple[float, float, float]:
 
 
 def per_point(runs: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
-    """Rates of deal, walkout, lapse, drawdown and hedging above 0.3, and the mean deal payment,
+    """Rates of each outcome counted (`sim.outcomes.OUTCOMES`) and the mean deal payment,
     each with its 95% interval, per design point and host."""
     rows = []
     for point, group in runs.groupby("point", sort=True):

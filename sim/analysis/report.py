@@ -10,10 +10,14 @@ import pandas as pd
 
 from sim.analysis import discovery, rates, sensitivity
 from sim.experiment.design import load_sweep
+from sim.outcomes import OUTCOMES
 
 # what PRIM looks for, per host: a name and how it follows from the outcome flags
-TARGETS = {"drawdown": lambda f: f.get("drawdown"), "hedging above 0.3": lambda f: f.get("hedging"),
-           "no deal": lambda f: ~f["deal"] if "deal" in f else None}  # fmt: skip
+TARGETS = {
+    OUTCOMES["drawdown"].title: lambda f: f.get("drawdown"),
+    OUTCOMES["hedging"].title: lambda f: f.get("hedging"),
+    f"no {OUTCOMES['deal'].title}": lambda f: ~f["deal"] if "deal" in f else None,
+}
 
 
 def write_table(frame: pd.DataFrame, folder: Path, name: str) -> None:
@@ -27,7 +31,7 @@ def _with_intervals(entry: dict, name: str, cases: int, runs: int) -> dict:
 
 
 def discover(runs: pd.DataFrame, parameters: list[str]) -> tuple[list[dict], pd.DataFrame]:
-    """PRIM boxes for drawdown, hedging above 0.3 and no deal, per host, and their trajectories.
+    """PRIM boxes for each of TARGETS (drawdown, hedging above the line, no deal), per host, and their trajectories.
     Always the project's own PRIM, so that the result does not depend on what else is installed."""
     varied = [p for p in parameters if runs[p].nunique() > 1]
     if not varied:
@@ -75,7 +79,7 @@ def rate_lines(overall: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
         lines.append(f"  {host:<22} {'rate':>7}  {'95% interval':<17} points: lowest  median  highest")
         for r in group.itertuples():
             interval = f"[{_percent(r.rate_low95)}, {_percent(r.rate_high95)}]"
-            lines.append(f"    {rates.OUTCOME_TITLES[r.outcome]:<20} {_percent(r.rate):>7}  {interval:<17}"
+            lines.append(f"    {OUTCOMES[r.outcome].title:<20} {_percent(r.rate):>7}  {interval:<17}"
                          f"{r.point_lowest:>14.0%} {r.point_median:>7.0%} {r.point_highest:>8.0%}")  # fmt: skip
         if f"{host}.payment_usd_bn" in runs:
             paid = runs.loc[runs[f"{host}.deal"].astype(bool), f"{host}.payment_usd_bn"]

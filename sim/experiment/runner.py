@@ -9,7 +9,6 @@ raises is recorded in `failures.jsonl` and the sweep goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import fnmatch
 import multiprocessing
 import os
 import select
@@ -28,7 +27,7 @@ from sim.config import Scenario, with_changes
 from sim.experiment import folder, store
 from sim.experiment.design import Plan, Run, check_points
 from sim.model import AllianceModel
-from sim.outcomes import collect, summarize
+from sim.outcomes import collect, keep, summarize
 
 
 @dataclass
@@ -49,23 +48,6 @@ class Outcome:
     failures: list[dict] = field(default_factory=list)
 
 
-def flatten(summary: dict) -> dict:
-    """The summary as one flat row: `<host>.<key>` per table, `utilities.<actor>`."""
-    row = {}
-    for host, table in summary["tables"].items():
-        for key, value in table.items():
-            row[f"{host}.{key}"] = value
-    for actor, value in summary["utilities"].items():
-        row[f"utilities.{actor}"] = value
-    return row
-
-
-def keep(row: dict, patterns: list[str]) -> dict:
-    if patterns == ["*"]:
-        return row
-    return {k: v for k, v in row.items() if any(fnmatch.fnmatchcase(k, p) for p in patterns)}
-
-
 def play(task: Task) -> Outcome:
     """Run a task's runs (in a worker): one row per run, or a failure record."""
     out = Outcome()
@@ -78,7 +60,7 @@ def play(task: Task) -> Outcome:
         except Exception:
             out.failures.append({**meta, "parameters": point, "traceback": traceback.format_exc()})
             continue
-        out.rows.append({**meta, **point, **keep(flatten(summary), task.outcomes)})
+        out.rows.append({**meta, **point, **keep(summary.row(), task.outcomes)})
         if run.run_id in task.keep_rounds:
             kept_rounds.append(collect(model, run.seed).rounds.assign(run_id=run.run_id))
     if kept_rounds and task.rounds_dir:
@@ -298,45 +280,46 @@ def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
         progress.close()
         elapsed = time.perf_counter() - started
         ran = stored - len(done)
-        manifest.update(
-            status=status if not failed or status != "complete" else "complete with failures",
+        manifest = store.finished(
+            manifest, status=status if not failed or status != "complete" else "complete with failures",
             runs_done=stored, runs_failed=failed, wall_seconds=round(elapsed, 3),
-            runs_per_second=round(ran / elapsed, 2) if elapsed > 0 else None, finished=store.now(),
+            runs_per_second=round(ran / elapsed, 2) if elapsed > 0 else None,
         )  # fmt: skip
         folder.write_manifest(out, manifest)
     return manifest
 
 
 class Progress:
-    """A bar in a terminal; a plain line every few seconds otherwise; nothing when quiet."""
+    """tqdm's bar in a terminal; a plain line every few seconds otherwise; nothing when quiet."""
 
     def __init__(self, total: int, done: int, quiet: bool, stream=None):
         stream = stream or sys.stderr  # the one of the moment, not of the import
         self.total, self.done, self.quiet, self.stream = total, done, quiet, stream
         self.start_done, self.started, self.last = done, time.perf_counter(), 0.0
         self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.bar = None
+        if self.tty and not quiet:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit=" runs", file=stream, ascii=True, dynamic_ncols=True)
 
     def update(self, n: int) -> None:
         self.done += n
         if self.quiet:
             return
+        if self.bar is not None:
+            self.bar.update(n)
+            return
         now = time.perf_counter()
-        if not self.tty and now - self.last < 5.0 and self.done < self.total:
+        if now - self.last < 5.0 and self.done < self.total:
             return
         self.last = now
         rate = (self.done - self.start_done) / max(now - self.started, 1e-9)
         left = (self.total - self.done) / rate if rate > 0 else float("inf")
         eta = f"{left:,.0f} s left" if left != float("inf") else "--"
-        text = f"{self.done:,}/{self.total:,} runs  {rate:,.1f} runs/s  {eta}"
-        if self.tty:
-            width = 30
-            filled = int(width * self.done / max(self.total, 1))
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}   ")
-        else:
-            self.stream.write(f"sweep: {text}\n")
+        self.stream.write(f"sweep: {self.done:,}/{self.total:,} runs  {rate:,.1f} runs/s  {eta}\n")
         self.stream.flush()
 
     def close(self) -> None:
-        if self.tty and not self.quiet:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()

@@ -12,13 +12,15 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from sim.outcomes import RunResult
+from sim.outcomes import RunResult, keep, row_kinds
 from sim.paths import OutputFolderError, check_output_folder, is_result_folder  # noqa: F401
 
 PACKAGES = ("allysim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
@@ -46,6 +48,29 @@ def git_commit() -> str | None:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def command_line() -> str:
+    return "allysim " + " ".join(sys.argv[1:])
+
+
+def manifest(scenario_hash: str, started: str, **fields: Any) -> dict[str, Any]:
+    """A results folder's manifest, the same for `allysim run`, sweeps and tournaments: the
+    command, the command's own `fields`, the scenario's hash, the package versions, the git
+    commit and when it started. `finished()` adds when it ended, as the folder is written."""
+    return {
+        "command": command_line(),
+        **fields,
+        "scenario_hash": scenario_hash,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "started": started,
+    }
+
+
+def finished(manifest: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """The manifest with the command's closing `fields` and the time it finished."""
+    return {**manifest, **fields, "finished": now()}
 
 
 class NonFiniteError(ValueError):
@@ -151,26 +176,20 @@ def write_run(
         "summary.json": lambda p: p.write_text(dump_json(result.summary)),
         "scenario.yaml": lambda p: p.write_text(result.scenario.to_yaml()),
         **(extras or {}),
-        "manifest.json": lambda p: p.write_text(dump_json({**manifest, "finished": now()})),
+        "manifest.json": lambda p: p.write_text(dump_json(finished(manifest))),
     }
     return write_folder(out, files)
 
 
 # ------------------------------------------------------------------ sweeps
 
-BOOL_KEYS = {"deal", "lapsed"}
-INT_KEYS = {"deal_round", "deal_period", "walkouts", "threats", "drawdowns", "backdowns", "troops_withdrawn",
-            "troop_floor_final", "ratification_failures", "stalled_rounds"}  # fmt: skip
-TEXT_KEYS = {"deal_date"}
-
 
 def runs_schema(plan):
-    """The Arrow schema of the runs table: one per sweep, so every part has the same types."""
+    """The Arrow schema of the runs table: one per sweep, so every part has the same types. The
+    parameters' types come from the design's values, the outcomes' from the typed summary."""
     import pyarrow as pa
 
-    from sim.experiment.runner import flatten, keep
-    from sim.outcomes import simulate
-
+    arrow = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
     fields = [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
               ("seed", pa.uint64())]  # 64-bit seeds: above 2^63 - 1 for half the runs  # fmt: skip
     for key in plan.keys:
@@ -184,11 +203,8 @@ def runs_schema(plan):
         else:
             kind = pa.string()
         fields.append((key, kind))
-    sample = keep(flatten(simulate(plan.base.model_copy(update={"rounds": 1}), 0).summary), plan.sweep.outcomes)
-    for key in sample:
-        leaf = key.rsplit(".", 1)[-1]
-        kind = pa.bool_() if leaf in BOOL_KEYS else pa.int64() if leaf in INT_KEYS else pa.float64()
-        fields.append((key, pa.string() if leaf in TEXT_KEYS else kind))
+    kept = keep(row_kinds(plan.base), plan.sweep.outcomes)
+    fields += [(key, arrow[kind]) for key, kind in kept.items()]
     return pa.schema(fields)
 
 
@@ -233,25 +249,23 @@ def append_failures(out: Path, failures: list[dict]) -> None:
 
 
 def sweep_manifest(plan, options, workers: int, already_done: int) -> dict:
-    return {
-        "sweep": plan.sweep.name,
-        "sweep_file": str(plan.path),
-        "plan_hash": plan.digest(),
-        "scenario_hash": plan.base.digest(),
-        "design": {
+    return manifest(
+        plan.base.digest(),
+        now(),
+        sweep=plan.sweep.name,
+        sweep_file=str(plan.path),
+        plan_hash=plan.digest(),
+        design={
             "sampler": plan.sweep.design.sampler,
             "points": len(plan.points),
             "replicates": plan.sweep.replicates,
             "runs": plan.runs_total,
             "parameters": plan.keys,
-        },  # fmt: skip
-        "root_seed": plan.sweep.root_seed,
-        "executor": options.executor,
-        "workers": workers,
-        "scheduler": options.scheduler,
-        "versions": versions(),
-        "git_commit": git_commit(),
-        "started": now(),
-        "status": "running",
-        "runs_done_before": already_done,
-    }
+        },
+        root_seed=plan.sweep.root_seed,
+        executor=options.executor,
+        workers=workers,
+        scheduler=options.scheduler,
+        status="running",
+        runs_done_before=already_done,
+    )
