@@ -186,7 +186,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         rounds=scenario.rounds,
         run_seconds=round(time.perf_counter() - clock, 4),
     )
-    extras = {} if args.no_plot else {"trace.png": lambda path: plots.trace(result, path)}
+    extras: dict[str, store.Writer] = {} if args.no_plot else {"trace.png": lambda path: plots.trace(result, path)}
     store.write_run(result, out, manifest, extras)
     for line in plots.story(result):
         print(line)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -121,7 +121,7 @@ def report(table: pd.DataFrame, ranks: pd.DataFrame, t: Described) -> list[str]:
 # ------------------------------------------------------------------ disqualifications
 
 
-def culprits(fault, patron, host, registered: dict[str, list[str]]) -> list[tuple[str, object]]:
+def culprits(fault, patron, host, registered: dict[str, list[str]]) -> list[tuple[str, Any]]:
     """The entrants of a pairing that a fault (`sim.isolation.Fault`) points at: the strategy
     whose method was running (on its side), else the entrants a strategy file registered
     when the fault's frame lies in that file; none when the fault lies elsewhere."""

@@ -127,7 +127,7 @@ def load_strategy_file(file: Path) -> list[str]:
     """Import a Python file by its path; its `@register` adds strategies and its
     `@register_policy` decision policies. Returns the names it adds."""
     module_name = "allysim_entrant_" + hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:12]
-    registries = (STRATEGIES, POLICIES)
+    registries: tuple[dict[str, Any], ...] = (STRATEGIES, POLICIES)
     before = [dict(registry) for registry in registries]
 
     def restore() -> None:
@@ -136,6 +136,8 @@ def load_strategy_file(file: Path) -> list[str]:
             registry.update(old)
 
     spec = importlib.util.spec_from_file_location(module_name, file)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"{file.name} does not load: not a Python file")
     module = importlib.util.module_from_spec(spec)
     try:
         with isolation.time_limit(LOAD_SECONDS, "loading it"):
@@ -238,9 +240,9 @@ def rehearse_policy(entrant: Entrant, side: str, scenario: Scenario, files: list
     open to it in one run of the scenario), or None."""
     if entrant.policy is None:
         return None
-    seats = (entrant, None) if side == "patron_strategies" else (None, entrant)
+    patron, host = (entrant, None) if side == "patron_strategies" else (None, entrant)
     try:
-        AllianceModel(scenario, rng=0, policies=seat_policies(scenario, *seats, list(scenario.hosts))).run()
+        AllianceModel(scenario, rng=0, policies=seat_policies(scenario, patron, host, list(scenario.hosts))).run()
     except Exception as exc:
         where = isolation.describe(exc, files).where
         return f"{entrant.shown} fails a rehearsal: policy {entrant.policy!r}: {type(exc).__name__}: {exc} ({where})"
@@ -265,7 +267,7 @@ def score(scenario: Scenario, seed: int, tables: list[str], policies: dict | Non
             "patron_utility": flow - model.patron.one_offs[name] / years,
             "host_utility": summary.utilities[name],
             "deal": deal,
-            "rounds_to_deal": t.deal_round - table.opens_round + 1 if deal else math.nan,
+            "rounds_to_deal": t.deal_round - table.opens_round + 1 if deal and t.deal_round else math.nan,
             "payment_usd_bn": t.payment_usd_bn if deal else math.nan,
             "lapsed": t.lapsed, "walkouts": t.walkouts, "drawdowns": t.drawdowns,
         })  # fmt: skip
@@ -322,7 +324,7 @@ def play_tournament(t: Tournament, workers: int = 1, limit: float = PAIRING_SECO
         for side, entrant in standings.culprits(fault, p, h, t.registered) or [("pairing", None)]:
             key = (side, entrant.shown if entrant else f"{p.shown} x {h.shown}")
             disqualified.setdefault(key, standings.disqualification(side, entrant, p, h, fault))
-    kept = [row for key in sorted(played, key=order.get) if ("patron", key[0]) not in out
+    kept = [row for key in sorted(played, key=lambda k: order[k]) if ("patron", key[0]) not in out
             and ("host", key[1]) not in out for row in played[key]]  # fmt: skip
     return pd.DataFrame(kept), list(disqualified.values())
 

@@ -22,8 +22,9 @@ def title(name: str) -> str:
     return name.replace("_", " ").title()
 
 
-def usd(x: float) -> str:
-    return f"${x:,.2f}bn"
+def usd(x: float | None) -> str:
+    """'$1.23bn'; '-' where there is no figure."""
+    return "-" if x is None else f"${x:,.2f}bn"
 
 
 def country(name: str) -> str:

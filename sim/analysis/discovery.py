@@ -184,7 +184,7 @@ def _gain(y: np.ndarray, old: np.ndarray, new: np.ndarray) -> float:
 
 
 def _peel(space: _Space, limits: dict, kept: dict) -> list[tuple[dict, dict]]:
-    boxes = []
+    boxes: list[tuple[dict, dict]] = []
     mask = space.inside(limits, kept)
     while True:
         best = None
@@ -203,7 +203,7 @@ def _peel(space: _Space, limits: dict, kept: dict) -> list[tuple[dict, dict]]:
 
 
 def _paste(space: _Space, limits: dict, kept: dict) -> list[tuple[dict, dict]]:
-    boxes = []
+    boxes: list[tuple[dict, dict]] = []
     mask = space.inside(limits, kept)
     while True:
         best = None
@@ -271,7 +271,7 @@ def simplify(x: pd.DataFrame, y: np.ndarray, limits: dict, kept: dict, tolerance
                 losses[c] = loss
         if not losses:
             break
-        column = min(losses, key=losses.get)
+        column = min(losses, key=lambda c: losses[c])
         limits.pop(column, None)
         kept.pop(column, None)
     return limits, kept

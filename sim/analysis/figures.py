@@ -93,7 +93,8 @@ def sensitivity_bars(indices: pd.DataFrame, folder: Path, top: int = 12) -> list
         return []
     sobol = "ST" in indices
     written = []
-    for outcome, group in indices.groupby("outcome", sort=False):
+    for key, group in indices.groupby("outcome", sort=False):
+        outcome = str(key)
         score = "ST" if sobol else "mu_star"
         group = group.nlargest(top, score).iloc[::-1]
         fig, ax = _subplots(figsize=(8, 0.35 * len(group) + 1.5))
@@ -131,7 +132,7 @@ def prim_tradeoffs(steps: pd.DataFrame, boxes: list[dict], folder: Path) -> list
         if (host, outcome) in reported:
             box = reported[host, outcome]
             ax.plot(box["coverage"], box["density"], "*", color="#d6604d", ms=12)
-        ax.set(xlim=(0, 1.02), ylim=(0, 1.02), xlabel="coverage", title=f"{host.replace('_', ' ')}: {outcome}")
+        ax.set(xlim=(0, 1.02), ylim=(0, 1.02), xlabel="coverage", title=f"{str(host).replace('_', ' ')}: {outcome}")
         ax.spines[["top", "right"]].set_visible(False)
     axes[0][0].set_ylabel("density")
     fig.colorbar(dots, ax=axes[0].tolist(), shrink=0.8, label="restricted parameters")

@@ -78,8 +78,8 @@ def rate_lines(overall: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
     for host, group in overall.groupby("host", sort=False):
         lines.append(f"  {host:<22} {'rate':>7}  {'95% interval':<17} points: lowest  median  highest")
         for r in group.itertuples():
-            interval = f"[{_percent(r.rate_low95)}, {_percent(r.rate_high95)}]"
-            lines.append(f"    {OUTCOMES[r.outcome].title:<20} {_percent(r.rate):>7}  {interval:<17}"
+            interval = f"[{_percent(float(r.rate_low95))}, {_percent(float(r.rate_high95))}]"  # type: ignore[arg-type]
+            lines.append(f"    {OUTCOMES[str(r.outcome)].title:<20} {_percent(float(r.rate)):>7}  {interval:<17}"  # type: ignore[arg-type]
                          f"{r.point_lowest:>14.0%} {r.point_median:>7.0%} {r.point_highest:>8.0%}")  # fmt: skip
         if f"{host}.payment_usd_bn" in runs:
             paid = runs.loc[runs[f"{host}.deal"].astype(bool), f"{host}.payment_usd_bn"]

@@ -71,7 +71,7 @@ def indices(runs: pd.DataFrame, plan, outcomes: dict[str, pd.Series]) -> Indices
             continue
         if sampler == "sobol":
             res = sobol.analyze(plan.problem, y, calc_second_order=False, seed=plan.sweep.root_seed)
-            columns = ("S1", "S1_conf", "ST", "ST_conf")
+            columns: tuple[str, ...] = ("S1", "S1_conf", "ST", "ST_conf")
         else:
             x = plan.samples[rows].astype(float)
             res = morris.analyze(plan.problem, x, y, num_levels=plan.sweep.design.levels, seed=plan.sweep.root_seed)

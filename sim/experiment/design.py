@@ -60,6 +60,13 @@ class Parameter(_Part):
             raise ValueError(f"range must be [low, high] with low < high (got {list(self.range)})")
         return self
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """[low, high] of a parameter given by its range (one given by values has none)."""
+        if self.range is None:
+            raise ValueError("a parameter given by values has no range")
+        return self.range
+
 
 class ScreenAll(_Part):
     """Sweep every numeric parameter of the base scenario by a relative spread (for Morris)."""
@@ -241,7 +248,7 @@ def _narrow(base: Scenario, key: str, value: float, extreme: float) -> float:
 def _check_bounds(path: Path, base: Scenario, parameters: dict[str, Parameter]) -> None:
     """Each parameter's extreme values must make a valid scenario."""
     for key, p in parameters.items():
-        for value in p.values if p.values is not None else list(p.range):
+        for value in p.values if p.values is not None else list(p.bounds):
             if p.integer and p.range is not None:
                 value = int(round(value))
             try:
@@ -261,16 +268,16 @@ def check_points(plan: Plan) -> None:
             failed.append((i, exc))
     if not failed:
         return
-    i, exc = failed[0]
+    i, first = failed[0]
     point = plan.points[i]
-    inside = [k for k in point if not exc.key_path or k == exc.key_path or k.startswith(exc.key_path + ".")]
+    inside = [k for k in point if not first.key_path or k == first.key_path or k.startswith(first.key_path + ".")]
     # the parameters that make the point valid when each alone is put back to its base value
     culprits = [k for k in inside if _accepted(plan.base, {x: v for x, v in point.items() if x != k})] or inside
     raise ScenarioError(
         plan.path,
         ", ".join(culprits),
         f"{len(failed):,} of {len(plan.points):,} design points are not valid scenarios, though each parameter's "
-        f"range alone is (point {i}: {exc.message}); choose ranges whose every combination is valid",
+        f"range alone is (point {i}: {first.message}); choose ranges whose every combination is valid",
     )
 
 
@@ -292,7 +299,7 @@ def sample(
     params = [parameters[k] for k in keys]
     problem = {"num_vars": len(keys), "names": keys, "bounds": [list(p.range or (0, 1)) for p in params]}
     if design.sampler == "grid":
-        axes = [p.values if p.values is not None else list(np.linspace(*p.range, p.levels)) for p in params]
+        axes = [p.values if p.values is not None else list(np.linspace(*p.bounds, p.levels)) for p in params]
         rows = [list(combo) for combo in itertools.product(*axes)]
         return [_point(keys, params, row) for row in rows], None, None
     if design.sampler == "sobol":
@@ -317,7 +324,8 @@ def sample(
                 idx = np.minimum((unit[:, j] * len(p.values)).astype(int), len(p.values) - 1)
                 matrix[:, j] = [p.values[i] for i in idx]
             else:
-                matrix[:, j] = p.range[0] + unit[:, j] * (p.range[1] - p.range[0])
+                low, high = p.bounds
+                matrix[:, j] = low + unit[:, j] * (high - low)
         return [_point(keys, params, list(row)) for row in matrix], None, None
     points = [_point(keys, params, list(row)) for row in matrix]
     return points, problem, matrix

@@ -64,8 +64,11 @@ def read_manifest(out: Path) -> dict | None:
 
 
 def write_manifest(out: Path, manifest: dict) -> None:
-    text = store.dump_json(manifest)
-    store.write_atomic(out / "manifest.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    store.write_atomic(out / "manifest.json", _text(store.dump_json(manifest)))
+
+
+def _text(text: str) -> store.Writer:
+    return lambda tmp: tmp.write_text(text, encoding="utf-8")
 
 
 def part_ids(part: Path) -> list[int]:
@@ -160,4 +163,4 @@ def lay_out(plan, out: Path) -> None:
 
     (out / "runs").mkdir(exist_ok=True)
     for name, text in (("sweep.yaml", to_yaml(plan)), ("scenario.yaml", plan.base.to_yaml())):
-        store.write_atomic(out / name, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+        store.write_atomic(out / name, _text(text))

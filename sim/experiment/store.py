@@ -26,6 +26,9 @@ from sim.paths import OutputFolderError, check_output_folder, is_result_folder  
 PACKAGES = ("allysim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
 
 
+Writer = Callable[[Path], object]  # writes one file at the path it is given; what it returns is ignored
+
+
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -108,7 +111,7 @@ def temporary_path(path: Path) -> Path:
     return Path(name)
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Writer) -> None:
     """Write through a unique temporary file and rename it onto `path`: whole or not at all,
     even with two writers at once."""
     tmp = temporary_path(path)
@@ -120,7 +123,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def write_folder(out: Path, files: dict[str, Callable[[Path], None]]) -> Path:
+def write_folder(out: Path, files: dict[str, Writer]) -> Path:
     """Write each file (name -> writer) into a hidden sibling folder, then move it into place
     as `out`, replacing an earlier allysim result there: all or nothing. A folder that
     allysim did not make is never replaced (OutputFolderError)."""
@@ -165,11 +168,11 @@ def write_run(
     result: RunResult,
     out: Path,
     manifest: dict,
-    extras: dict[str, Callable[[Path], None]] | None = None,
+    extras: dict[str, Writer] | None = None,
 ) -> Path:
     """Write rounds.parquet, events.parquet/.csv, summary.json, scenario.yaml, manifest.json
     and each extra file (name -> writer) into `out`, replacing it atomically."""
-    files: dict[str, Callable[[Path], None]] = {
+    files: dict[str, Writer] = {
         "rounds.parquet": lambda p: result.rounds.to_parquet(p, index=False),
         "events.parquet": lambda p: result.events.to_parquet(p, index=False),
         "events.csv": lambda p: result.events.to_csv(p, index=False),
