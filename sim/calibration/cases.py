@@ -135,6 +135,10 @@ def _case(data: dict, path: Path, overrides: list[str] | tuple[str, ...]) -> Cas
     raw = data.pop("observed", None)
     if not isinstance(raw, dict):
         raise ScenarioError(path, "observed", f"a case needs the statistics it is matched on: {', '.join(STATISTICS)}")
+    unknown = next((key for key in raw if key not in Observed.model_fields), None)
+    if unknown is not None:  # named before the statistic it misspells is reported missing
+        accepted = ", ".join(Observed.model_fields)
+        raise ScenarioError(path, f"observed.{unknown}", f"unknown key; accepted keys here: {accepted}")
     try:
         observed = Observed.model_validate(raw)
     except ValidationError as exc:
