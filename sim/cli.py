@@ -137,12 +137,14 @@ def add_tournament(sub: argparse._SubParsersAction) -> None:
 
 
 def load(args: argparse.Namespace) -> Scenario:
-    from sim.config import load_scenario
+    """The scenario named; a calibration case (configs/cases/) runs as its scenario, its
+    `observed:` statistics checked and set aside."""
+    from sim.calibration.cases import scenario_of
 
     overrides = list(args.overrides)
     if getattr(args, "rounds", None) is not None:
         overrides.append(f"rounds={args.rounds}")
-    return load_scenario(args.scenario, overrides)
+    return scenario_of(args.scenario, overrides)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -155,12 +157,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 def changes(args: argparse.Namespace, scenario: Scenario) -> str:
     """`-set-<hash>` (of the resolved scenario) when --set or --rounds change the scenario, so
     that such a run never replaces the plain scenario's results; else nothing."""
-    from sim.config import ScenarioError, load_scenario
+    from sim.calibration.cases import scenario_of
+    from sim.config import ScenarioError
 
     if not args.overrides and args.rounds is None:
         return ""
     try:
-        plain = load_scenario(args.scenario).digest()
+        plain = scenario_of(args.scenario).digest()
     except ScenarioError:  # a file valid only with its --set changes
         plain = None
     return "" if scenario.digest() == plain else f"-set-{scenario.digest()[:8]}"

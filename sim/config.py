@@ -336,7 +336,16 @@ def load_scenario(
     ('key.path=value') set values as `--set` does.
     """
     path = Path(path)
-    data = resolve_extends(path)
+    return scenario_from_data(resolve_extends(path), path, overrides, merge)
+
+
+def scenario_from_data(
+    data: dict, path: str | Path, overrides: list[str] | tuple[str, ...] = (), merge: dict[str, Any] | None = None
+) -> Scenario:
+    """`load_scenario` on a file's mapping already read (its `extends:` resolved), so that a
+    reader of a richer file (a calibration case) can take its own keys out first and leave the
+    rest to the same merging, overrides, validation and error messages."""
+    path = Path(path)
     for key, value in (merge or {}).items():
         data = deep_merge(data, nest(key, value))
     for assignment in overrides:
