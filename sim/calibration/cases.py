@@ -43,7 +43,7 @@ class Statistic(Part):
             raise ValueError("give a value or a low-high range, not both")
         if ranged and (self.low is None or self.high is None):
             raise ValueError("a range needs both low and high")
-        if ranged and self.low > self.high:
+        if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
         if self.known and not self.source:
             raise ValueError("an observed statistic needs its source")
@@ -60,7 +60,7 @@ class Statistic(Part):
         """(low, high), a point as (value, value); None when not known."""
         if self.value is not None:
             return self.value, self.value
-        return (self.low, self.high) if self.low is not None else None
+        return (self.low, self.high) if self.low is not None and self.high is not None else None
 
 
 class ReportedRange(Part):
