@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -124,7 +125,24 @@ def stopped_mid_way(command, runs_dir, all_parts: int, parts: int = 2) -> subpro
     return None
 
 
-@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def workers_of(pgid: int) -> list[int]:
+    """The worker processes of a sweep whose process group is `pgid` (from /proc): those its
+    fork server started, not the sweep's own children (the fork server, the resource tracker)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and int(fields[1]) != pgid and int(stat.parent.name) != pgid:
+            members.append(int(stat.parent.name))
+    return members
+
+
+WORKERS_KILLED = "workers killed"  # kill -9 of the sweep's worker processes alone, as the OOM killer does
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT, WORKERS_KILLED], ids=["SIGKILL", "Ctrl-C", "workers"])
 def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path, stop):
     path = sweep_file(tmp_path, name="long", replicates=30)  # 120 runs
     whole = tmp_path / "whole"
@@ -138,12 +156,22 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path, stop):
             break
     else:
         pytest.fail("the sweep finished three times before it could be interrupted")
-    os.killpg(process.pid, stop)  # the whole process group, as Ctrl-C in a terminal does
+    if stop == WORKERS_KILLED:
+        workers = workers_of(process.pid)
+        assert workers, "the sweep's workers were not found"
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+    else:
+        os.killpg(process.pid, stop)  # the whole process group, as Ctrl-C in a terminal does
     os.killpg(process.pid, signal.SIGCONT)
     err = process.communicate(timeout=60)[1]
     if stop == signal.SIGINT:
         assert process.returncode == 130 and "--resume" in err
         assert json.loads((killed / "manifest.json").read_text())["status"] == "interrupted"
+    if stop == WORKERS_KILLED:
+        assert process.returncode == 1 and err.count("\n") == 1, err
+        assert "a worker process died" in err and "--resume" in err
+        assert json.loads((killed / "manifest.json").read_text())["status"] == "stopped"
     stored = len(pd.read_parquet(killed / "runs"))
     assert 0 < stored < 120, "the sweep should have been killed mid-way"
     assert run(path, "--out", killed, "--resume") == 0

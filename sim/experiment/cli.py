@@ -40,6 +40,8 @@ def _fail(message: str) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from concurrent.futures.process import BrokenProcessPool
+
     from sim.experiment.design import load_sweep
     from sim.experiment.folder import SweepFolderError
     from sim.experiment.runner import Options, SchedulerError, reach_scheduler, run_sweep
@@ -64,6 +66,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"allysim: interrupted; finished runs are stored in {out}/runs/; "
               f"complete them with: allysim sweep {args.sweep} --out {out} --resume", file=sys.stderr)  # fmt: skip
         return exit_code(exc)
+    except BrokenProcessPool:
+        print(f"allysim: error: a worker process died (killed, or out of memory); finished runs are stored "
+              f"in {out}/runs/; complete them with: allysim sweep {args.sweep} --out {out} --resume",
+              file=sys.stderr)  # fmt: skip
+        return 1
     if not args.quiet:
         print(f"{manifest['runs_done']:,} of {plan.runs_total:,} runs in {out}/runs/ "
               f"({manifest['runs_per_second']} runs/s with {options.executor})")  # fmt: skip

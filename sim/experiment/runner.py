@@ -276,6 +276,9 @@ def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
     except KeyboardInterrupt:
         status = "interrupted"
         raise
+    except BaseException:  # a worker killed (the OOM killer, kill -9), a disk full: not complete
+        status = "stopped"
+        raise
     finally:
         progress.close()
         elapsed = time.perf_counter() - started
