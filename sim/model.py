@@ -139,8 +139,8 @@ class AllianceModel(mesa.Model):
             if cal.round_of(bill.date) == r:
                 host = self.hosts[bill.host]
                 passed = bool(self.rng.random() < bill.probability)
-                if passed:
-                    host.troop_floor = bill.troop_floor
+                if passed:  # no drawdown below the bill's floor: where fewer serve already, none at all
+                    host.troop_floor = max(host.troop_floor, min(bill.troop_floor, host.troops))
                 self.log.add(r, date, self.patron.name, "legislation", bill.host, bill.troop_floor,
                              f"troop floor bill {'passed' if passed else 'failed'}")  # fmt: skip
         for shock in cfg.calendar.security_shocks:

@@ -4,9 +4,10 @@ baseline (sim/agents/): each option's value and the rule that picks among them."
 from __future__ import annotations
 
 import pytest
-from conftest import scenario
+from conftest import BASELINE, scenario
 
 from sim import decisions
+from sim.config import load_scenario, with_changes
 from sim.model import AllianceModel
 
 SK, JP = "south_korea", "japan"
@@ -142,3 +143,18 @@ def test_the_rival_courts_a_host_more_after_walkouts_and_drawdowns():
     m2 = model()
     angry = m2.rival.court(m2.hosts[SK], walkouts=2, drawdowns=1, threat_stands=True)
     assert angry > calm
+
+
+def test_a_floor_bill_above_the_troops_serving_binds_at_those_troops():
+    """The bill forbids any drawdown below its floor; where fewer troops serve than it names,
+    the floor becomes the troops serving (never above them), and it never lowers a floor."""
+    from sim.outcomes import simulate
+
+    base = load_scenario(BASELINE)
+    certain = [bill.model_dump(mode="json") | {"probability": 1.0} for bill in base.calendar.floor_bills]
+    for troops, expected in ((24_000, 24_000), (30_000, 28_500)):
+        changed = with_changes(base, {"hosts.south_korea.troops": troops, "calendar.floor_bills": certain})
+        rounds = simulate(changed, 3).rounds
+        floor, serving = rounds["south_korea.troop_floor"], rounds["south_korea.troops"]
+        assert floor.iloc[0] == 22_000 and floor.iloc[-1] == expected
+        assert (floor <= serving).all()
