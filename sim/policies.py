@@ -11,9 +11,12 @@ Offers and acceptance are a negotiator's strategy (`sim/strategies.py`), the oth
 
 from __future__ import annotations
 
-import math
+import numbers
+
+import numpy as np
 
 from sim import decisions
+from sim.strategies import NAME
 
 PRESS, DEADLINE, STALL = "press", "deadline", "stall"
 
@@ -52,8 +55,9 @@ def register_policy(cls: type[Policy]) -> type[Policy]:
     tournament entrant can sit with it (`policy: NAME`)."""
     if not (isinstance(cls, type) and issubclass(cls, Policy)):
         raise TypeError("@register_policy decorates a subclass of sim.policies.Policy")
-    if not isinstance(cls.__dict__.get("name"), str) or not cls.name:
-        raise TypeError(f"{cls.__name__} needs a class attribute `name`, the name it registers under")
+    if not isinstance(cls.__dict__.get("name"), str) or not NAME.fullmatch(cls.name):
+        raise TypeError(f"{cls.__name__} needs a class attribute `name`, the name it registers under: "
+                        f"letters, digits and _ - . (at most 60), as in 'no_walkouts'")  # fmt: skip
     POLICIES[cls.name] = cls
     return cls
 
@@ -70,7 +74,7 @@ def decide(policy: Policy, model, actor: str, decision: str, table: str, values:
 def hedging_target(policy: Policy, model, host, target: float) -> float:
     """The policy's hedging target, checked: a number in [0, 1]."""
     level = policy.hedging(model, host, target)
-    if isinstance(level, bool) or not isinstance(level, int | float) or not math.isfinite(level) or not 0 <= level <= 1:
+    if isinstance(level, bool | np.bool_) or not isinstance(level, numbers.Real) or not 0 <= level <= 1:
         raise PolicyError(f"the policy of {host.name} answered {level!r} as its hedging target; "
                           f"a number from 0 to 1 is accepted", policy, "hedging")  # fmt: skip
     return float(level)

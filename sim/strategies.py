@@ -22,6 +22,7 @@ Add one in ten lines::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -98,10 +99,14 @@ class Strategy:
 STRATEGIES: dict[str, type[Strategy]] = {}
 
 
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,59}")  # a strategy's or policy's: one word in the tables
+
+
 def register(cls: type[Strategy]) -> type[Strategy]:
     """Add a strategy class to the registry under its `name`."""
-    if not cls.name:
-        raise ValueError(f"{cls.__name__} needs a name")
+    if not isinstance(cls.name, str) or not NAME.fullmatch(cls.name):
+        raise ValueError(f"{cls.__name__} needs a `name`, the name it registers under: letters, digits and "
+                         f"_ - . (at most 60), as in 'meet_halfway'")  # fmt: skip
     STRATEGIES[cls.name] = cls
     return cls
 

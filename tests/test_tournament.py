@@ -405,3 +405,22 @@ def test_a_strategy_file_outside_the_tournaments_folder_needs_an_absolute_path(a
     assert "lies outside" in capsys.readouterr().err
     path.write_text(path.read_text().replace("../mine.py", str(tmp_path / "mine.py")))
     assert load_tournament(path).hosts[0].name == "stubborn_test_entry"
+
+
+def test_a_policy_answering_a_numpy_number_plays_and_a_name_that_is_not_one_word_is_refused(allysim, tmp_path, capsys):
+    (tmp_path / "mine.py").write_text(
+        "import numpy as np\nfrom sim.policies import Policy, register_policy\n\n\n@register_policy\n"
+        "class Small(Policy):\n    name = 'small_test'\n\n    def hedging(self, model, host, target):\n"
+        "        return np.float32(min(target, 0.1))\n"
+    )  # fmt: skip
+    body = SMALL.replace("[conceder, hardliner]", "[conceder, {name: linear, policy: small_test}]")
+    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body.replace("seeds: 5", "seeds: 2"))
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    (tmp_path / "bad.py").write_text(
+        "from sim.policies import Policy, register_policy\n\n\n@register_policy\nclass Odd(Policy):\n"
+        "    name = 'no walk\\nouts'\n"
+    )  # fmt: skip
+    path = tournament_file(tmp_path, "strategy_files: [bad.py]\n" + SMALL, name="bad.yaml")
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "bad.py does not load" in err and "letters, digits" in err
