@@ -3,6 +3,7 @@ among them), resuming after SIGKILL, failures, progress, analysis and plots."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -156,15 +157,19 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path, stop):
             break
     else:
         pytest.fail("the sweep finished three times before it could be interrupted")
-    if stop == WORKERS_KILLED:
-        workers = workers_of(process.pid)
-        assert workers, "the sweep's workers were not found"
-        for pid in workers:
-            os.kill(pid, signal.SIGKILL)
-    else:
-        os.killpg(process.pid, stop)  # the whole process group, as Ctrl-C in a terminal does
-    os.killpg(process.pid, signal.SIGCONT)
-    err = process.communicate(timeout=60)[1]
+    try:
+        if stop == WORKERS_KILLED:
+            workers = workers_of(process.pid)
+            assert workers, "the sweep's workers were not found"
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+        else:
+            os.killpg(process.pid, stop)  # the whole process group, as Ctrl-C in a terminal does
+        os.killpg(process.pid, signal.SIGCONT)
+        err = process.communicate(timeout=60)[1]
+    finally:  # never a frozen sweep left behind, whatever failed
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     if stop == signal.SIGINT:
         assert process.returncode == 130 and "--resume" in err
         assert json.loads((killed / "manifest.json").read_text())["status"] == "interrupted"
