@@ -23,11 +23,11 @@ def names() -> list[str]:
 
 def scenario_path(text: str) -> Path:
     """A scenario as named on the command line: a file by its path, or a shipped scenario by its
-    bare name (`baseline_2019`: no folder, no suffix, and no such file here)."""
+    name, with or without `.yaml` (`baseline_2019`: no folder, and no such file here)."""
     path = Path(text)
-    if path.exists() or len(path.parts) != 1 or path.suffix:
+    if path.exists() or len(path.parts) != 1 or path.suffix not in ("", ".yaml"):
         return path
-    shipped = SCENARIOS / f"{text}.yaml"
+    shipped = SCENARIOS / f"{path.stem}.yaml"
     if not shipped.is_file():
         raise argparse.ArgumentTypeError(
             f"no file {text[:80]!r} here, nor a shipped scenario of that name ({', '.join(names())})"

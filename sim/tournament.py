@@ -54,7 +54,7 @@ class Entrant(StrategyChoice):
     label it plays under."""
 
     policy: str | None = Field(
-        None, description="a registered Policy for the seat's other decisions (default: the agents' own)"
+        None, min_length=1, description="a registered Policy for the seat's other decisions (default: the agents' own)"
     )
     label: str | None = Field(None, description="its name in the tables (default: name(params) + policy)")
 

@@ -286,6 +286,8 @@ def test_a_shipped_scenario_is_named_without_its_folder_and_the_baseline_is_the_
     assert manifest["scenario"] == "baseline_2019" and Path(manifest["scenario_file"]) == BASELINE
     assert main(["check", "no_election_ahead"]) == 0
     assert "name: no_election_ahead" in capsys.readouterr().out
+    assert main(["check", "no_election_ahead.yaml"]) == 0  # as the README's table spells it
+    assert "name: no_election_ahead" in capsys.readouterr().out
     (tmp_path / "baseline_2019").write_text("extends: " + str(BASELINE) + "\nname: mine\n")
     assert main(["check", "baseline_2019"]) == 0  # a file by that name here comes first
     assert "name: mine" in capsys.readouterr().out

@@ -215,6 +215,10 @@ def test_an_unknown_policy_is_one_line_naming_the_key(allysim, tmp_path, capsys)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "patron_strategies.1.policy: unknown policy 'no_such_policy'" in err
     assert "accepted: agents" in err and not (tmp_path / "out").exists()
+    path.write_text(path.read_text().replace("policy: no_such_policy", "policy: ''"))
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "patron_strategies.1.policy" in err and "at least 1 character" in err
 
 
 @pytest.mark.slow
