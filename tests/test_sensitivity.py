@@ -128,6 +128,7 @@ design: {{sampler: morris, samples: 3, levels: 4, common_random_numbers: {crn}}}
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("crn", [True, False])
 def test_common_random_numbers_leave_japan_alone_no_effect_on_south_korea(tmp_path, crn):
     """With one seed per replicate a parameter of Japan's table alone moves nothing at South

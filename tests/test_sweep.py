@@ -87,6 +87,7 @@ def test_a_run_of_a_sweep_is_replayed_by_allysim_run_with_its_64_bit_seed(tmp_pa
     assert summary["utilities"]["united_states"] == pytest.approx(row["utilities.united_states"], abs=1e-9)
 
 
+@pytest.mark.slow
 def test_every_executor_gives_byte_identical_results(tmp_path):
     path = sweep_file(tmp_path, replicates=4)
     outputs = {}
@@ -143,6 +144,7 @@ def workers_of(pgid: int) -> list[int]:
 WORKERS_KILLED = "workers killed"  # kill -9 of the sweep's worker processes alone, as the OOM killer does
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT, WORKERS_KILLED], ids=["SIGKILL", "Ctrl-C", "workers"])
 def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path, stop):
     path = sweep_file(tmp_path, name="long", replicates=30)  # 120 runs
@@ -275,6 +277,7 @@ def test_bad_sweep_gives_one_line_exit_2_and_writes_nothing(tmp_path, capsys, ca
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_progress_is_plain_lines_off_a_terminal_and_silent_when_quiet(tmp_path):
     path = sweep_file(tmp_path)
     loud = subprocess.run([sys.executable, "-m", "sim", "sweep", path, "--out", str(tmp_path / "a"),
@@ -357,6 +360,7 @@ replicates: 1
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sampler, samples, column", [("sobol", 16, "ST"), ("morris", 6, "mu_star")])
 def test_analyze_and_plot_a_sensitivity_sweep(tmp_path, capsys, sampler, samples, column):
     path = sweep_file(tmp_path, text=SOBOL, sampler=sampler, samples=samples)
