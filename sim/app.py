@@ -76,10 +76,6 @@ class DashboardModel(AllianceModel):
     def opposition_by_group(self) -> dict[str, list[dict[str, float]]]:
         return {name: self.groups.history.get(name, []) for name, h in self.hosts.items() if h.public is not None}
 
-    def on_the_table(self, name: str) -> float:
-        """The payment the public is asked about: the price once agreed, else the demand."""
-        return self.tables[name].on_the_table
-
 
 def seed(value: int | str | None) -> int | None:
     """The seed typed in the sidebar; anything but a whole number draws a fresh one."""
@@ -183,7 +179,7 @@ def OppositionByGroup(model: DashboardModel):
         for i, group in enumerate(public.group_names if public is not None else []):
             ax.plot(x, [h[group] for h in history], lw=2, ls=GROUP_STYLES[i % 4], label=group)
         ax.set_ylim(0, 1.05)
-        ax.set_title(f"{title(name)}: share opposed to ${model.on_the_table(name):.2f}bn", loc="left",
+        ax.set_title(f"{title(name)}: share opposed to ${model.tables[name].on_the_table:.2f}bn", loc="left",
                      fontsize=9)  # fmt: skip
         ax.legend(loc="lower left", fontsize=7, ncol=3, frameon=False)
     show(fig, model)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
 from sim import decisions
 from sim.strategies import NAME
 
@@ -74,7 +72,7 @@ def decide(policy: Policy, model, actor: str, decision: str, table: str, values:
 def hedging_target(policy: Policy, model, host, target: float) -> float:
     """The policy's hedging target, checked: a number in [0, 1]."""
     level = policy.hedging(model, host, target)
-    if isinstance(level, bool | np.bool_) or not isinstance(level, numbers.Real) or not 0 <= level <= 1:
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 <= level <= 1:
         raise PolicyError(f"the policy of {host.name} answered {level!r} as its hedging target; "
                           f"a number from 0 to 1 is accepted", policy, "hedging")  # fmt: skip
     return float(level)

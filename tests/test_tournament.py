@@ -167,11 +167,15 @@ class Lost(Policy):
 '''
 
 
-def test_a_students_policy_takes_a_seat_and_changes_its_choices(allysim, tmp_path):
+def policy_tournament(tmp_path, patrons: str, seeds: int):
+    """SMALL with POLICY's file loaded, these patron entrants and this many seeds."""
     (tmp_path / "mine.py").write_text(POLICY)
-    body = SMALL.replace("patron_strategies: [boulware, {name: linear, label: steady}]",
-                         "patron_strategies: [boulware, {name: boulware, policy: calm_test}]")  # fmt: skip
-    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body.replace("seeds: 5", "seeds: 10"))
+    body = SMALL.replace("[boulware, {name: linear, label: steady}]", patrons).replace("seeds: 5", f"seeds: {seeds}")
+    return tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body)
+
+
+def test_a_students_policy_takes_a_seat_and_changes_its_choices(allysim, tmp_path):
+    path = policy_tournament(tmp_path, "[boulware, {name: boulware, policy: calm_test}]", seeds=10)
     out = tmp_path / "out"
     assert allysim(["tournament", str(path), "--out", str(out), "--quiet"]) == 0
     runs = pd.read_parquet(out / "runs.parquet")
@@ -184,10 +188,7 @@ def test_a_students_policy_takes_a_seat_and_changes_its_choices(allysim, tmp_pat
 
 @pytest.mark.slow
 def test_a_policy_that_answers_no_option_is_disqualified_with_its_line(allysim, tmp_path, capsys):
-    (tmp_path / "mine.py").write_text(POLICY)
-    body = SMALL.replace("patron_strategies: [boulware, {name: linear, label: steady}]",
-                         "patron_strategies: [boulware, {name: hardliner, policy: confused_test}]")  # fmt: skip
-    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body.replace("seeds: 5", "seeds: 40"))
+    path = policy_tournament(tmp_path, "[boulware, {name: hardliner, policy: confused_test}]", seeds=40)
     out = tmp_path / "out"
     assert allysim(["tournament", str(path), "--out", str(out), "--quiet"]) == 1
     dq = pd.read_csv(out / "disqualified.csv")

@@ -113,14 +113,8 @@ class Public(mesa.Agent):
         mu = self.config.convergence
         for values, bound in ((self.anti_us, self.config.confidence_bound),
                               (self.log_tolerance, self.config.tolerance_confidence_bound)):  # fmt: skip
-            va, vb = values[a], values[b]  # rows of `opinions`: gathers on 1-d views are the fast kind
-            move = mu * (vb - va) * (np.abs(vb - va) < bound)
-            values[a] = va + move
-            values[b] = vb - move
+            encounter(values, a, b, mu, bound)
         self._refresh()
-
-    def step(self) -> None:
-        self.discuss()
 
     def _refresh_means(self) -> None:
         # encounters move both partners by the same amount: they never change a mean
@@ -190,6 +184,17 @@ class Public(mesa.Agent):
         return max(values) - min(values)
 
 
+def encounter(values: np.ndarray, a: np.ndarray, b: np.ndarray, convergence, bound) -> None:
+    """Deffuant-Weisbuch: each pair (a[i], b[i]) of `values` (1-d: gathers on 1-d arrays are the
+    fast kind) moves together by `convergence` of its gap when the gap is under `bound`; both
+    may be numbers or arrays of one per pair."""
+    va, vb = values[a], values[b]
+    gap = vb - va
+    move = convergence * gap * (np.abs(gap) < bound)
+    values[a] = va + move
+    values[b] = vb - move
+
+
 class Crowd:
     """The publics of one size that are asked about payments, whose encounters run in one pass.
 
@@ -217,11 +222,7 @@ class Crowd:
         """One round of encounters between the pairs (a[i], b[i]) in every public, then each
         public's aggregates."""
         flat = self.opinions.reshape(-1)  # a view: the rows end to end
-        ia, ib = (a + self.offsets).reshape(-1), (b + self.offsets).reshape(-1)
-        va, vb = flat[ia], flat[ib]
-        move = self.convergence * (vb - va) * (np.abs(vb - va) < self.bound)
-        flat[ia] = va + move
-        flat[ib] = vb - move
+        encounter(flat, (a + self.offsets).reshape(-1), (b + self.offsets).reshape(-1), self.convergence, self.bound)
         for public in self.publics:
             public._refresh()
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
 from sim.config import Part, Scenario, ScenarioError, excerpt, explain, resolve_extends, scenario_from_data
+from sim.experiment.design import numeric_leaves
 
 STATISTICS = ("first_year_change_pct", "months_to_deal", "lapse_days", "walkouts", "threats_carried_out")
 DAYS_PER_MONTH = 365.25 / 12  # months_to_deal is days / DAYS_PER_MONTH
@@ -154,13 +154,11 @@ def _case(data: dict, path: Path, overrides: list[str] | tuple[str, ...]) -> Cas
 
 def _check_inputs(observed: Observed, scenario: Scenario, path: Path) -> None:
     """Each uncertain input names a number of the scenario, and the scenario's value lies in its range."""
-    resolved = scenario.model_dump(mode="json")
+    numbers = dict(numeric_leaves(scenario.model_dump(mode="json")))
     for key_path, reported in observed.uncertain_inputs.items():
         where = f"observed.uncertain_inputs.{key_path}"
-        value: Any = resolved
-        for key in key_path.split("."):
-            value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        value = numbers.get(key_path)
+        if value is None:
             raise ScenarioError(path, where, "names no numeric parameter of the scenario")
         if not reported.low <= value <= reported.high:
             raise ScenarioError(path, where, f"the scenario's value {excerpt(value)} lies outside the reported "
