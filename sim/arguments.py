@@ -13,6 +13,8 @@ from collections.abc import Callable
 SEED_MAX = 2**64 - 1  # a sweep's run seeds are 64 bits (sim/experiment/seeds.py), stored as uint64
 
 
+PAIRING_SECONDS = 120.0  # a tournament's default time limit of one pairing (all its seeds)
+
 def count(low: int, high: int) -> Callable[[str], int]:
     """A whole number in [low, high]."""
 

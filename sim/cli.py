@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 EXIT_BAD_INPUT = 2
 COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.dashboard")
-PAIRING_SECONDS = 120.0  # sim.tournament.PAIRING_SECONDS (a test holds them equal; importing it takes seconds)
+PAIRING_SECONDS = arguments.PAIRING_SECONDS  # here for the parser: importing sim.tournament takes seconds
 
 
 class Parser(argparse.ArgumentParser):

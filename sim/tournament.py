@@ -44,7 +44,7 @@ from sim.policies import POLICIES
 from sim.strategies import STRATEGIES
 
 LOAD_SECONDS = 10.0  # to import a strategy file, and for each rehearsal
-PAIRING_SECONDS = 120.0  # default time limit of one pairing (all its seeds)
+PAIRING_SECONDS = arguments.PAIRING_SECONDS  # default time limit of one pairing (all its seeds)
 
 # ------------------------------------------------------------------ the tournament file
 
