@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml setup.py | check-python
 	@echo "Using $(FIND_PYTHON)"
 	@[ -x $(PY) ] || $(FIND_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dashboard]'
+	$(PY) -m pip install --quiet -e '.[test,dashboard,calibration]'
 	@touch $@
 
 venv: check-python $(VENV)/.installed

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sim.config import Scenario
 
 EXIT_BAD_INPUT = 2
-COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.dashboard")
+COMMAND_MODULES: tuple[str, ...] = ("sim.experiment.cli", "sim.calibration.cli", "sim.dashboard")
 PAIRING_SECONDS = arguments.PAIRING_SECONDS  # here for the parser: importing sim.tournament takes seconds
 
 

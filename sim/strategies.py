@@ -139,6 +139,14 @@ class TimeDependent(Strategy):
 
 
 @register
+class TimeDependentFree(TimeDependent):
+    """Time-dependent tactic with its exponent free: boulware, linear and conceder are named
+    cases of it (beta = 1 concedes the same amount every round); a calibration fits beta."""
+
+    name = "time_dependent"
+
+
+@register
 class Boulware(TimeDependent):
     """Time-dependent tactic that holds firm and concedes near its deadline."""
 

@@ -1,0 +1,79 @@
+"""`allysim calibrate`: its arguments, read without importing pyabc, the model or pandas."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.arguments import WORKERS_HELP, workers
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("calibrate", help="fit assumed parameters to past negotiations (ABC-SMC with pyabc)")
+    p.add_argument("calibration", type=Path, nargs="?", help="calibration YAML file (configs/calibration/)")
+    p.add_argument("--out", type=Path, help="output folder (default results/calibration/<name>/)")
+    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
+    p.add_argument("--workers", type=workers, default=0, help=f"{WORKERS_HELP} (default 0)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--resume", action="store_true", help="complete the calibration stored in --out")
+    p.add_argument("--leave-out", metavar="CASE", help="calibrate without this case, to predict it")
+    p.add_argument("--report", type=Path, metavar="DIR", help="print the posterior and checks of a calibration folder")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(handler=cmd_calibrate)
+
+
+def _fail(message: str) -> int:
+    print(f"allysim: error: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.config import ScenarioError
+
+    if args.report is not None:
+        if args.calibration is not None:
+            return _fail("give a calibration file to run, or --report DIR of one that ran, not both")
+        from sim.calibration.figures import report
+
+        try:
+            print(report(args.report))
+        except (FileNotFoundError, ScenarioError, ValueError, KeyError) as exc:
+            return _fail(str(exc))
+        return 0
+    if args.calibration is None:
+        return _fail("calibrate needs a calibration file (configs/calibration/), or --report DIR")
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        return _fail("calibrate needs pyabc: pip install 'allysim[calibration]' (make venv installs it)")
+    from sim.calibration.fit import CalibrationFolderError, Options, calibrate
+    from sim.calibration.spec import load_calibration
+    from sim.experiment.folder import SweepFolderError
+    from sim.experiment.runner import SchedulerError, reach_scheduler
+    from sim.stopping import exit_code
+
+    if args.scheduler:
+        args.executor = "dask"
+    calibration = load_calibration(args.calibration)
+    if args.leave_out:
+        calibration = calibration.without(args.leave_out)
+    name = calibration.file.name + (f"-without-{args.leave_out}" if args.leave_out else "")
+    out = args.out or Path("results") / "calibration" / name
+    try:
+        if args.scheduler:
+            reach_scheduler(args.scheduler)  # before any folder is made
+        manifest = calibrate(calibration, out, Options(args.executor, args.workers, args.scheduler, args.quiet),
+                             resume=args.resume)  # fmt: skip
+    except (CalibrationFolderError, SweepFolderError, SchedulerError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        again = f"allysim calibrate {args.calibration} --out {out} --resume"
+        again += f" --leave-out {args.leave_out}" if args.leave_out else ""
+        print(f"allysim: interrupted; the finished generations are stored in {out}/calibration.db; "
+              f"continue with: {again}", file=sys.stderr)  # fmt: skip
+        return exit_code(exc)
+    if not args.quiet:
+        print(f"{manifest['generations_done']} generations, {manifest['runs']:,} runs in "
+              f"{manifest['wall_seconds']:,.0f} s; results in {out}/ (allysim calibrate --report {out})")  # fmt: skip
+    return 0
