@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="output folder (default results/<scenario>-seed<N>/; -set-<hash> added when --set or --rounds change it)",
     )
+    run.add_argument("--posterior", type=Path, metavar="DIR",
+                     help="draw the calibrated parameters from a calibration's posterior")  # fmt: skip
     run.add_argument("--no-plot", action="store_true", help="skip trace.png")
     run.set_defaults(handler=cmd_run)
 
@@ -175,7 +177,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.outcomes import simulate
 
     scenario = load(args)
-    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}{changes(args, scenario)}"
+    suffix, drawn = changes(args, scenario), None
+    if args.posterior is not None:
+        from sim.calibration.posterior import load_posterior
+
+        scenario, drawn = load_posterior(args.posterior).apply(scenario, args.seed)
+        suffix += f"-posterior-{scenario.digest()[:8]}"
+    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}{suffix}"
     check_output_folder(out)
     started = store.now()
     clock = time.perf_counter()
@@ -188,6 +196,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed=args.seed,
         rounds=scenario.rounds,
         run_seconds=round(time.perf_counter() - clock, 4),
+        **({"posterior": drawn} if drawn else {}),
     )
     extras: dict[str, store.Writer] = {} if args.no_plot else {"trace.png": lambda path: plots.trace(result, path)}
     store.write_run(result, out, manifest, extras)

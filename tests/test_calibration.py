@@ -279,3 +279,73 @@ def test_parameters_that_generated_the_observations_are_recovered(tmp_path):
     for key, truth in TRUTH.items():
         assert table.low_90[key] <= truth <= table.high_90[key], (key, truth, table.loc[key].to_dict())
     assert (table.width_share < 0.75).sum() >= 2, table.width_share  # learnt from the data, not the prior back
+
+
+# ------------------------------------------------------------------ the posterior as an input
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("calibrated")
+    path = calibration_file(folder, cases="sk_sma9, sk_sma10", population=20, generations=2)
+    assert calibrate(path, "--out", folder / "out", "--executor", "serial") == 0
+    return folder / "out"
+
+
+def particle_of(posterior: pd.DataFrame, values: dict) -> int:
+    """The posterior particle whose values these are (a South Korean value scaled or not)."""
+    matches = np.ones(len(posterior), bool)
+    for key, value in values.items():
+        matches &= np.isclose(posterior[key], value, rtol=0, atol=1e-12)
+    assert matches.sum() >= 1, values
+    return int(np.flatnonzero(matches)[0])
+
+
+@pytest.mark.slow
+def test_a_run_draws_its_parameters_from_the_posterior_by_its_seed(calibrated, tmp_path, capsys):
+    posterior = pd.read_parquet(calibrated / "posterior.parquet")
+    drawn = {}
+    for seed in (1, 2, 1):
+        out = tmp_path / f"seed{seed}-{len(drawn)}"
+        assert main(["run", "--seed", str(seed), "--posterior", str(calibrated), "--out", str(out), "--no-plot"]) == 0
+        manifest = json.loads((out / "manifest.json").read_text())
+        values = manifest["posterior"]["values"]
+        assert particle_of(posterior, values) >= 0
+        scenario = yaml.safe_load((out / "scenario.yaml").read_text())
+        assert scenario["patron"]["strategy"]["params"]["beta"] == values["patron.strategy.params.beta"]
+        drawn.setdefault(seed, []).append(values)
+    assert drawn[1][0] == drawn[1][1]  # the same seed, the same draw
+    capsys.readouterr()
+    assert main(["run", "--posterior", str(tmp_path), "--no-plot"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds no finished calibration" in err
+
+
+@pytest.mark.slow
+def test_a_sweep_draws_one_parameter_set_per_replicate_from_the_posterior(calibrated, tmp_path, capsys):
+    text = f"""
+name: drawn
+scenario: {ROOT / "configs" / "scenarios" / "baseline_2019.yaml"}
+set: {{rounds: 12}}
+parameters:
+  hosts.south_korea.demand_usd_bn: {{values: [2.0, 5.0]}}
+replicates: 6
+root_seed: 5
+posterior: {calibrated}
+"""
+    path = tmp_path / "drawn.yaml"
+    path.write_text(text)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--executor", "serial", "--quiet"]) == 0
+    runs = pd.read_parquet(tmp_path / "out" / "runs")
+    posterior = pd.read_parquet(calibrated / "posterior.parquet")
+    keys = ["patron.strategy.params.beta", "hosts.south_korea.strategy.params.beta"]
+    by_replicate = runs.groupby("replicate")[keys].nunique()
+    assert (by_replicate == 1).all().all()  # every point of a replicate has the same draw
+    for _, row in runs.iterrows():
+        particle_of(posterior, {k: row[k] for k in keys})
+    assert runs.drop_duplicates("replicate")[keys].drop_duplicates().shape[0] > 1  # replicates differ
+    path.write_text(text.replace("hosts.south_korea.demand_usd_bn", "patron.strategy.params.beta")
+                    .replace("[2.0, 5.0]", "[0.2, 0.5]"))  # fmt: skip
+    assert main(["sweep", str(path), "--out", str(tmp_path / "other"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "posterior: patron.strategy.params.beta is both swept and drawn from the posterior" in err

@@ -49,7 +49,7 @@ def checks_table(calibration: Calibration, checks: pd.DataFrame) -> pd.DataFrame
     interval; `hit` when they overlap."""
     rows = []
     tail = (1 - LEVEL) / 2
-    for case in calibration.cases:
+    for case in calibration.checked:
         runs = checks[checks.case == case.name]
         for stat in STATISTICS:
             bounds = getattr(case.observed, stat).bounds
@@ -61,7 +61,8 @@ def checks_table(calibration: Calibration, checks: pd.DataFrame) -> pd.DataFrame
             rows.append({"case": case.name, "statistic": stat, "observed_low": bounds[0], "observed_high": bounds[1],
                          "low_90": low, "high_90": high, "share_with_value": float(deals.mean()),
                          "hit": bool(deals.any() and low <= bounds[1] and bounds[0] <= high),
-                         "used": stat in calibration.file.statistics})  # fmt: skip
+                         "used": stat in calibration.file.statistics,
+                         "left_out": case is calibration.left_out})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -144,7 +145,7 @@ def epsilon(populations: pd.DataFrame):
 def predictive(calibration: Calibration, checks: pd.DataFrame):
     """Rows: the cases; columns: the statistics. Each panel: the predictive distribution, its
     90% interval (shaded) and the observed value or range (black)."""
-    cases = calibration.cases
+    cases = calibration.checked
     fig, axes = _subplots(len(cases), len(STATISTICS), figsize=(3.0 * len(STATISTICS), 1.9 * len(cases) + 0.6),
                           squeeze=False)  # fmt: skip
     tail = (1 - LEVEL) / 2
@@ -171,7 +172,7 @@ def predictive(calibration: Calibration, checks: pd.DataFrame):
             if i == 0:
                 ax.set_title(UNITS[stat], fontsize=9)
             if j == 0:
-                ax.set_ylabel(case.name, fontsize=9)
+                ax.set_ylabel(case.name + ("\n(left out)" if case is calibration.left_out else ""), fontsize=9)
     fig.suptitle("posterior predictive checks: the record (black) against the model's 90% interval (shaded)")
     fig.tight_layout()
     return fig
@@ -198,10 +199,18 @@ def report(folder: Path) -> str:
         observed = f"{low:g}" if low == high else f"{low:g}-{high:g}"
         interval = f"[{c['low_90']:7.3g}, {c['high_90']:7.3g}]" if np.isfinite(c["low_90"]) else "no deal"
         lines.append(f"{c['case']:10s} {c['statistic']:22s} {observed:>17s} {interval:>21s}  "
-                     f"{'yes' if c['hit'] else 'NO'}{'' if c['used'] else ' (not matched)'}")  # fmt: skip
-    used = checks[checks.used]
+                     f"{'yes' if c['hit'] else 'NO'}{note(c)}")  # fmt: skip
+    used = checks[checks.used & ~checks.left_out]
     lines.append(f"\n{int(used.hit.sum())} of {len(used)} observed statistics inside their predictive 90% interval")
+    if calibration.left_out:
+        out = checks[checks.used & checks.left_out]
+        lines.append(f"{calibration.left_out.name}, left out of the fit: {int(out.hit.sum())} of {len(out)} "
+                     "inside their predictive 90% interval")  # fmt: skip
     return "\n".join(lines)
+
+
+def note(check: dict) -> str:
+    return " (left out: predicted)" if check["left_out"] else "" if check["used"] else " (not matched)"
 
 
 def calibration_of(folder: Path) -> Calibration:

@@ -91,11 +91,13 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
     manifest = store.manifest(
         calibration.reference.digest(), started_at, kind="calibration", calibration=calibration.file.name,
         calibration_hash=calibration.digest(), calibration_file=str(calibration.path.resolve()),
-        left_out=calibration.left_out, cases=[c.name for c in calibration.cases],
+        left_out=calibration.left_out.name if calibration.left_out else None,
+        cases=[c.name for c in calibration.cases],
         parameters=calibration.names, executor=options.executor, workers=workers, root_seed=settings.root_seed,
         status="running", resumed=previous is not None,
     )  # fmt: skip
     manifest["versions"]["pyabc"] = _version("pyabc")
+    manifest["reference_payments"] = {name: host.payment_usd_bn for name, host in calibration.reference.hosts.items()}
     if previous is None:
         folder.write_manifest(out, manifest)  # first: a folder with anything in it has a manifest
         text = calibration.path.read_text(encoding="utf-8")
@@ -232,14 +234,14 @@ def predictive(calibration: Calibration, posterior: pd.DataFrame, executor: Exec
     root = np.random.SeedSequence(calibration.file.abc.root_seed, spawn_key=(PREDICTIVE_KEY,))
     seeds = root.generate_state(settings.draws, np.uint64)
     model = CaseModel(calibration)
-    model.used = list(STATISTIC_NAMES)
+    model.cases, model.used = calibration.checked, list(STATISTIC_NAMES)
     import cloudpickle
 
     blob = cloudpickle.dumps(model)
     items = [(dict(sets.iloc[i]), int(seeds[i] >> np.uint64(1))) for i in range(len(sets))]
     rows = []
     for i, stats in enumerate(executor.map(_predict_one, blob, b"predictive", items)):
-        for case in calibration.cases:
+        for case in calibration.checked:
             row = {"draw": i, "case": case.name}
             row.update({s: stats[f"{case.name}.{s}"] for s in STATISTIC_NAMES})
             rows.append(row)

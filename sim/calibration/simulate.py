@@ -63,6 +63,7 @@ class CaseModel:
 
     def __init__(self, calibration: Calibration):
         self.calibration = calibration
+        self.cases = calibration.cases
         self.used = list(calibration.file.statistics)
 
     def __call__(self, parameters) -> dict[str, float]:
@@ -73,8 +74,8 @@ class CaseModel:
         from sim.model import AllianceModel
 
         out: dict[str, float] = {}
-        seeds = run_seeds(seed, np.arange(len(self.calibration.cases)))
-        for case, case_seed in zip(self.calibration.cases, seeds, strict=True):
+        seeds = run_seeds(seed, np.arange(len(self.cases)))
+        for case, case_seed in zip(self.cases, seeds, strict=True):
             scenario = self.scenario(case, values, np.random.default_rng(int(case_seed)))
             model = AllianceModel(scenario, rng=int(case_seed)).run()
             for stat, value in statistics(case, model).items():

@@ -112,7 +112,12 @@ class Calibration:
     path: Path
     reference: Scenario
     cases: tuple[Case, ...]
-    left_out: str | None = None
+    left_out: Case | None = None  # the case left out, which the calibration predicts
+
+    @property
+    def checked(self) -> tuple[Case, ...]:
+        """The cases of the predictive checks: those fitted, and the one left out."""
+        return self.cases + ((self.left_out,) if self.left_out else ())
 
     @property
     def names(self) -> list[str]:
@@ -147,7 +152,7 @@ class Calibration:
             {
                 "file": self.file.model_dump(mode="json"),
                 "reference": self.reference.model_dump(mode="json"),
-                "left_out": self.left_out,
+                "left_out": self.left_out.name if self.left_out else None,
                 "cases": {c.name: [c.scenario.model_dump(mode="json"), c.observed.model_dump(mode="json")]
                           for c in self.cases},
             },
@@ -161,9 +166,10 @@ class Calibration:
             raise ScenarioError(self.path, "cases", f"no case {case_name!r}; the cases: "
                                                     f"{', '.join(c.name for c in self.cases)}")  # fmt: skip
         kept = tuple(c for c in self.cases if c.name != case_name)
+        left_out = next(c for c in self.cases if c.name == case_name)
         names = [c for c, k in zip(self.file.cases, self.cases, strict=True) if k.name != case_name]
         file = self.file.model_copy(update={"cases": names})
-        return Calibration(file, self.path, self.reference, kept, case_name)
+        return Calibration(file, self.path, self.reference, kept, left_out)
 
 
 def _table(key: str) -> str | None:

@@ -99,6 +99,7 @@ class Sweep(_Part):
     root_seed: int = Field(2019, ge=0)
     outcomes: list[str] = Field(["*"], description="summary columns to keep: names or shell patterns")
     analysis_outcomes: list[str] = []
+    posterior: str | None = Field(None, description="a calibration's folder: parameters drawn per replicate")
 
     @model_validator(mode="after")
     def _something_to_sweep(self) -> Sweep:
@@ -130,6 +131,17 @@ class Plan:
     points: list[dict[str, Any]]
     problem: dict | None  # SALib's problem (names, bounds), for sobol/morris
     samples: np.ndarray | None  # the raw sample matrix, for Morris analysis
+    drawn: list[dict[str, Any]] | None = None  # per replicate: the posterior's draw (`posterior:`)
+
+    @property
+    def drawn_keys(self) -> list[str]:
+        return list(self.drawn[0]) if self.drawn else []
+
+    def changes(self, run: Run) -> dict[str, Any]:
+        """What a run changes of the base scenario: its design point, and its replicate's
+        draw from the posterior, if the sweep names one."""
+        point = self.points[run.point]
+        return {**point, **self.drawn[run.replicate]} if self.drawn else point
 
     @property
     def runs_total(self) -> int:
@@ -149,7 +161,8 @@ class Plan:
 
     def digest(self) -> str:
         text = json.dumps(
-            {"sweep": self.sweep.model_dump(mode="json"), "base": self.base.model_dump(mode="json")},
+            {"sweep": self.sweep.model_dump(mode="json"), "base": self.base.model_dump(mode="json"),
+             **({"drawn": self.drawn} if self.drawn else {})},  # fmt: skip
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -176,7 +189,21 @@ def load_sweep(path: str | Path) -> Plan:
     _check_bounds(path, base, parameters)
     keys = list(parameters)
     points, problem, samples = sample(sweep.design, parameters, sweep.root_seed)
-    return Plan(sweep, path, base, keys, points, problem, samples)
+    return Plan(sweep, path, base, keys, points, problem, samples, _drawn(sweep, path, base, keys))
+
+
+def _drawn(sweep: Sweep, path: Path, base: Scenario, keys: list[str]) -> list[dict[str, Any]] | None:
+    """One draw from the posterior per replicate (seeded by the root seed and the replicate)."""
+    if sweep.posterior is None:
+        return None
+    from sim.calibration.posterior import load_posterior
+
+    folder = named_file(sweep.posterior, path.parent, path, "posterior")
+    posterior = load_posterior(folder, path, "posterior")
+    both = sorted(set(keys) & set(posterior.names))
+    if both:
+        raise ScenarioError(path, "posterior", f"{both[0]} is both swept and drawn from the posterior; drop one")
+    return [posterior.changes(base, posterior.draw(sweep.root_seed, r)[1]) for r in range(sweep.replicates)]
 
 
 def numeric_leaves(data: Any, prefix: str = "") -> list[tuple[str, float]]:

@@ -256,7 +256,7 @@ def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
         for start in range(0, len(missing), size):
             runs = plan.runs(missing[start : start + size])
             rounds_dir = str(out / "rounds") if keep_ids else None
-            yield Task(plan.base, runs, [plan.points[r.point] for r in runs], outcomes, rounds_dir,
+            yield Task(plan.base, runs, [plan.changes(r) for r in runs], outcomes, rounds_dir,
                        frozenset(r.run_id for r in runs) & keep_ids)  # fmt: skip
 
     executor = EXECUTORS[options.executor]

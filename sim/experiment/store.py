@@ -206,6 +206,7 @@ def runs_schema(plan):
         else:
             kind = pa.string()
         fields.append((key, kind))
+    fields += [(key, pa.float64()) for key in plan.drawn_keys]
     kept = keep(row_kinds(plan.base), plan.sweep.outcomes)
     fields += [(key, arrow[kind]) for key, kind in kept.items()]
     return pa.schema(fields)
