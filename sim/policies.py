@@ -14,7 +14,7 @@ from __future__ import annotations
 import numbers
 
 from sim import decisions
-from sim.strategies import NAME
+from sim.strategies import NAME, STRATEGIES
 
 PRESS, DEADLINE, STALL = "press", "deadline", "stall"
 
@@ -56,6 +56,8 @@ def register_policy(cls: type[Policy]) -> type[Policy]:
     if not isinstance(cls.__dict__.get("name"), str) or not NAME.fullmatch(cls.name):
         raise TypeError(f"{cls.__name__} needs a class attribute `name`, the name it registers under: "
                         f"letters, digits and _ - . (at most 60), as in 'no_walkouts'")  # fmt: skip
+    if cls.name in STRATEGIES:  # a tournament's entrant names both: one name, one thing
+        raise TypeError(f"{cls.__name__} registers as {cls.name!r}, a strategy's name; choose another")
     POLICIES[cls.name] = cls
     return cls
 

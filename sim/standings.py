@@ -93,7 +93,7 @@ def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "paymen
     ax.set_title(f"{t.name}: the {where} table{'s' if len(t.tables) > 1 else ''}, {len(t.seeds)} seeds each\n"
                  "cells: mean payment of deals; deal rate", fontsize=10)  # fmt: skip
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, format="png")  # the path may be a temporary name
 
 
 def report(table: pd.DataFrame, ranks: pd.DataFrame, t: Described) -> list[str]:

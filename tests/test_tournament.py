@@ -19,6 +19,7 @@ from sim.tournament import derive_seeds, load_tournament, run_tournament, score
 
 TOURNAMENTS = ROOT / "configs" / "tournaments"
 OUTPUTS = {"pairings.csv", "pairings.parquet", "ranking.csv", "runs.parquet", "heatmap.png", "manifest.json"}
+SWEEP_FILES = {"runs", "sweep.yaml", "scenario.yaml", ".lock"}  # the engine's: the parts, the design, the lock
 STUDENT = '''\
 from sim.strategies import Strategy, register
 
@@ -70,7 +71,7 @@ root_seed: 7
 def test_small_tournament_writes_every_output_and_ranks(allysim, tmp_path, capsys):
     out = tmp_path / "out"
     assert allysim(["tournament", str(tournament_file(tmp_path, SMALL)), "--out", str(out)]) == 0
-    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert {p.name for p in out.iterdir()} == OUTPUTS | SWEEP_FILES
     pairings = pd.read_csv(out / "pairings.csv")
     assert list(zip(pairings.patron, pairings.host, strict=True)) == [
         ("boulware", "conceder"), ("boulware", "hardliner"), ("steady", "conceder"), ("steady", "hardliner")
@@ -391,9 +392,9 @@ def test_a_strategy_that_raises_hangs_or_exits_is_disqualified_and_the_rest_comp
                                          ("import time\ntime.sleep(60)\n", "took longer than 1 s")])  # fmt: skip
 def test_a_strategy_file_that_exits_or_hangs_as_it_loads_is_one_line(allysim, tmp_path, capsys, monkeypatch,
                                                                        code, words):  # fmt: skip
-    from sim import tournament
+    from sim import entrants
 
-    monkeypatch.setattr(tournament, "LOAD_SECONDS", 1.0)
+    monkeypatch.setattr(entrants, "LOAD_SECONDS", 1.0)
     (tmp_path / "bad.py").write_text(code)
     path = tournament_file(tmp_path, "strategy_files: [bad.py]\n" + SMALL)
     assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
