@@ -84,7 +84,7 @@ def describe(exc: BaseException, files: list[Path]) -> Fault:
         if str(Path(code.co_filename).resolve()) in names or _is_strategy(me):
             found.update(file=code.co_filename, line=tb.tb_lineno, function=code.co_name)
         tb = tb.tb_next
-    answer: Any = exc  # a PolicyError: a policy's answer, checked after it returned, names its method
+    answer: Any = exc  # a PolicyError: a policy's answer, checked after it returned, names the line it returned from
     if "file" not in found and getattr(answer, "file", None):
         found.update(file=answer.file, line=answer.line, function=answer.function)
     return Fault(reason, **found)

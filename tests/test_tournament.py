@@ -195,7 +195,7 @@ def test_a_policy_that_answers_no_option_is_disqualified_with_its_line(allysim, 
     dq = pd.read_csv(out / "disqualified.csv")
     assert list(dq.strategy) == ["hardliner + confused_test"] and list(dq.side) == ["patron"]
     assert "answered 'surrender' at a deadline decision" in dq.reason[0] and "options: accept" in dq.reason[0]
-    assert dq["where"][0] == "mine.py, line 22"  # the method that answered
+    assert dq["where"][0] == "mine.py, line 24"  # the line that answered, not its method's def
     assert set(pd.read_csv(out / "ranking.csv").query("side == 'patron'").strategy) == {"boulware"}
 
 
@@ -206,7 +206,7 @@ def test_a_policy_that_fails_its_rehearsal_is_one_line(allysim, tmp_path, capsys
     assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "host_strategies.1: linear + lost_test fails a rehearsal" in err
-    assert "answered 'a lot' as its hedging target" in err and "(mine.py, line 32)" in err
+    assert "answered 'a lot' as its hedging target" in err and "(mine.py, line 33)" in err  # its return
     assert not (tmp_path / "out").exists()
 
 
