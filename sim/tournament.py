@@ -274,7 +274,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         "pairings.parquet": lambda path: table.to_parquet(path, index=False),
         "ranking.csv": lambda path: ranks.to_csv(path, index=False),
         "runs.parquet": lambda path: runs.to_parquet(path, index=False),
-        "heatmap.png": lambda path: standings.heatmap(table, t, path, t.spec.heatmap),
+        "heatmap.png": lambda path: standings.heatmap(table, t, path, t.spec.heatmap, runs),
     }  # fmt: skip
     if disqualified:
         files["disqualified.csv"] = lambda path: pd.DataFrame(disqualified).to_csv(path, index=False)
