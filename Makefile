@@ -12,7 +12,7 @@ NO_PYTHON = { bash scripts/find_python.sh $(PYTHON) >/dev/null; \
   echo "Install one (e.g. 'pyenv install 3.12' or your system's python3.12 package)," >&2; \
   echo "or name it: make demo PYTHON=/path/to/python3.12" >&2; exit 1; }
 
-.PHONY: demo test test-fast lint bench clean venv dashboard check-python
+.PHONY: demo test test-fast lint bench clean venv dashboard check-python handouts
 
 # an interpreter named with PYTHON= is checked even when .venv exists: refused, not ignored
 check-python:
@@ -44,6 +44,10 @@ lint: venv
 
 dashboard: venv
 	$(VENV)/bin/allysim dashboard $(if $(PORT),--port $(PORT))
+
+# student copies of the notebooks, without the solutions, in handouts/
+handouts: venv
+	$(PY) scripts/handouts.py notebooks handouts
 
 bench: venv
 	$(PY) benchmarks/bench_run.py

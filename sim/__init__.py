@@ -6,7 +6,8 @@ The public API, importable from here (each name is loaded when first used, so th
     from sim import load_scenario, simulate, AllianceModel, Policy, Observer
 
 - scenarios: `load_scenario`, `with_changes`, `Scenario`, `ScenarioError`
-- one run: `simulate` (a pure function of scenario and seed), `AllianceModel`, `collect`, `RunResult`
+- one run: `simulate` (a pure function of scenario and seed), `AllianceModel`, `collect`, `RunResult`;
+  the outcomes counted in it, `OUTCOMES` (deal, walkout, lapse, drawdown, hedging above `HEDGING_LINE`)
 - the doors: `Policy`, `Observer`, `register_policy` and the decisions `PRESS`, `DEADLINE`,
   `STALL`; `Strategy`, `register`
 - experiments: `load_sweep`, `run_sweep`, `Options`
@@ -21,6 +22,7 @@ API = {
     "load_scenario": "sim.config", "with_changes": "sim.config", "Scenario": "sim.config",
     "ScenarioError": "sim.config",
     "simulate": "sim.outcomes", "collect": "sim.outcomes", "RunResult": "sim.outcomes",
+    "OUTCOMES": "sim.outcomes", "HEDGING_LINE": "sim.outcomes",
     "AllianceModel": "sim.model",
     "Policy": "sim.policies", "Observer": "sim.policies", "register_policy": "sim.policies",
     "PRESS": "sim.policies", "DEADLINE": "sim.policies", "STALL": "sim.policies",

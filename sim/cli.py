@@ -135,6 +135,10 @@ def add_tournament(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--time-limit", type=arguments.seconds(0.1, 86_400), default=PAIRING_SECONDS, metavar="SECONDS",
                    help=f"time limit of one pairing; a strategy that overruns it is disqualified "
                         f"(default {PAIRING_SECONDS:g})")  # fmt: skip
+    p.add_argument("--executor", choices=["isolated", "serial", "processes", "dask"], default="isolated",
+                   help="isolated (default): each pairing in a process of its own; or as a sweep's")  # fmt: skip
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--resume", action="store_true", help="play only the pairings missing from --out")
     p.set_defaults(handler=later("sim.tournament:cmd_tournament"))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import math
 import multiprocessing.connection
 import re
 import signal
@@ -17,7 +18,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,15 +40,24 @@ class Fault:
         return f"{Path(self.file).name}, line {self.line}" if self.file else "outside the strategy files"
 
 
+class TimeLimit(TimeoutError):
+    """Raised by `time_limit` where the code ran when its time was up."""
+
+    def __init__(self, what: str, seconds: float):
+        super().__init__(f"{what} took longer than {seconds:g} s")
+        self.seconds = seconds
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Raise TimeoutError in the main thread after `seconds` (a no-op in other threads)."""
+    """Raise TimeLimit (a TimeoutError) in the main thread after `seconds` (a no-op in other
+    threads: a Dask worker's, for one)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def fire(signum, frame):
-        raise TimeoutError(f"{what} took longer than {seconds:g} s")
+        raise TimeLimit(what, seconds)
 
     before = signal.signal(signal.SIGALRM, fire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -74,7 +84,7 @@ def describe(exc: BaseException, files: list[Path]) -> Fault:
         if str(Path(code.co_filename).resolve()) in names or _is_strategy(me):
             found.update(file=code.co_filename, line=tb.tb_lineno, function=code.co_name)
         tb = tb.tb_next
-    answer: Any = exc  # a PolicyError: a policy's answer, checked after it returned, names its method
+    answer: Any = exc  # a PolicyError: a policy's answer, checked after it returned, names the line it returned from
     if "file" not in found and getattr(answer, "file", None):
         found.update(file=answer.file, line=answer.line, function=answer.function)
     return Fault(reason, **found)
@@ -99,13 +109,17 @@ def describe_dump(text: str, files: list[Path], limit: float) -> Fault:
     return Fault(f"took longer than {limit:g} s")
 
 
-def _child(conn, job: Callable[..., Any], args: tuple, files: list[Path], limit: float, dump: str,
+GRACE_SECONDS = 5.0  # past a job's limit before its threads are dumped and it is ended
+
+
+def _child(conn, job: Callable[..., Any], args: tuple, files: list[Path], limit: float | None, dump: str,
            parent: int) -> None:  # fmt: skip
     from sim.experiment.runner import end_with_parent
 
     end_with_parent(parent)
     with open(dump, "w") as stream:
-        faulthandler.dump_traceback_later(limit, exit=True, file=stream)
+        if limit is not None:  # a job may stop itself at its limit (time_limit); if it cannot, this ends it
+            faulthandler.dump_traceback_later(limit + GRACE_SECONDS, exit=True, file=stream)
         try:
             conn.send(("result", job(*args)))
         except BaseException as exc:  # SystemExit too: a strategy's sys.exit() ends nothing but its job
@@ -120,18 +134,23 @@ class Job:
 
 
 def run_isolated(
-    jobs: list[Job], files: list[Path], limit: float, workers: int, context, skip=None
+    jobs: Iterable[Job], files: list[Path], limit: float | None, workers: int, context, skip=None
 ) -> Iterator[tuple[Any, Any, Fault | None]]:
-    """Run each job in its own process (at most `workers` at once), each within `limit` seconds;
-    yield (key, result, None) or (key, None, fault) as they end. `skip(key)` drops a job not
-    yet started (a disqualified strategy's)."""
+    """Run each job in its own process (at most `workers` at once), each within `limit` seconds
+    (None: no limit); yield (key, result, None) or (key, None, fault) as they end. A job is
+    taken from `jobs` only when a process is free for it, and `skip(key)` drops a job not yet
+    started (a disqualified strategy's)."""
     import os
 
-    queue, running = list(jobs), dict[Any, Any]()
+    queue, running = iter(jobs), dict[Any, Any]()
+    waiting = True
     with tempfile.TemporaryDirectory(prefix="allysim-jobs-") as tmp:
-        while queue or running:
-            while queue and len(running) < workers:
-                job = queue.pop(0)
+        while waiting or running:
+            while waiting and len(running) < workers:
+                job = next(queue, None)
+                if job is None:
+                    waiting = False
+                    break
                 if skip is not None and skip(job.key):
                     continue
                 dump = str(Path(tmp) / f"job-{len(running)}-{time.monotonic_ns()}.txt")
@@ -140,7 +159,8 @@ def run_isolated(
                                                                os.getpid()), daemon=True)  # fmt: skip
                 process.start()
                 there.close()
-                running[here] = (job, process, dump, time.monotonic() + limit + 10)
+                deadline = time.monotonic() + limit + 2 * GRACE_SECONDS if limit is not None else math.inf
+                running[here] = (job, process, dump, deadline)
             ready = multiprocessing.connection.wait(list(running), timeout=0.5)
             for conn in list(running):
                 job, process, dump, deadline = running[conn]
@@ -149,7 +169,7 @@ def run_isolated(
                     del running[conn]
 
 
-def _collect(conn, process, dump: str, files: list[Path], limit: float, late: bool) -> tuple[Any, Fault | None]:
+def _collect(conn, process, dump: str, files: list[Path], limit: float | None, late: bool) -> tuple[Any, Fault | None]:
     message = None
     if not late:
         with contextlib.suppress(EOFError, OSError):
@@ -164,5 +184,5 @@ def _collect(conn, process, dump: str, files: list[Path], limit: float, late: bo
         return (value, None) if kind == "result" else (None, value)
     text = Path(dump).read_text(errors="replace") if Path(dump).exists() else ""
     if late or "most recent call first" in text:
-        return None, describe_dump(text, files, limit)
+        return None, describe_dump(text, files, limit if limit is not None else math.inf)
     return None, Fault(f"ended without a result (exit code {process.exitcode})")

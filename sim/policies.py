@@ -12,23 +12,61 @@ Offers and acceptance are a negotiator's strategy (`sim/strategies.py`), the oth
 from __future__ import annotations
 
 import numbers
+import sys
+from types import CodeType
 
 from sim import decisions
-from sim.strategies import NAME
+from sim.strategies import NAME, STRATEGIES
 
 PRESS, DEADLINE, STALL = "press", "deadline", "stall"
 
 
 class PolicyError(ValueError):
     """A policy answered with something that is not one of its options; `file`, `line` and
-    `function` point at the method that answered."""
+    `function` point at the line of the method that answered (its `return`, where it is known;
+    else the method's `def`)."""
 
     def __init__(self, message: str, policy: object = None, method: str = ""):
         super().__init__(message)
         code = getattr(getattr(type(policy), method, None), "__code__", None)
         self.file: str | None = code.co_filename if code else None
-        self.line: int | None = code.co_firstlineno if code else None
+        self.line: int | None = returned_line(code) if code else None
         self.function = method
+
+
+# Where a student's policy answered: sys.monitoring reports each return of the methods watched
+# (local events of their code alone: the agents' own policy and the rest of a run cost nothing).
+MONITOR, MONITOR_NAME = 4, "allysim policies"  # tool ids 3 and 4 are free for any tool
+_watched: set[CodeType] = set()
+_returns: dict[CodeType, int] = {}  # a watched method's code -> the instruction of its last return
+
+
+def _returned(code: CodeType, offset: int, value: object) -> None:
+    _returns[code] = offset
+
+
+def watch(policy: object, method: str) -> None:
+    """Record the returns of a policy's method, unless it is the agents' own."""
+    code = getattr(getattr(type(policy), method, None), "__code__", None)
+    if code is None or code in _watched or code is getattr(Policy, method).__code__:
+        return
+    monitoring = sys.monitoring
+    if monitoring.get_tool(MONITOR) is None:
+        monitoring.use_tool_id(MONITOR, MONITOR_NAME)
+        monitoring.register_callback(MONITOR, monitoring.events.PY_RETURN, _returned)
+    if monitoring.get_tool(MONITOR) == MONITOR_NAME:  # else another tool holds the id: the def line
+        monitoring.set_local_events(MONITOR, code, monitoring.events.PY_RETURN)
+    _watched.add(code)
+
+
+def returned_line(code: CodeType) -> int:
+    """The line of the method's last return, or of its `def` when it is not known."""
+    offset = _returns.get(code)
+    if offset is not None:
+        for start, end, line in code.co_lines():
+            if start <= offset < end and line is not None:
+                return line
+    return code.co_firstlineno
 
 
 class Policy:
@@ -56,12 +94,15 @@ def register_policy(cls: type[Policy]) -> type[Policy]:
     if not isinstance(cls.__dict__.get("name"), str) or not NAME.fullmatch(cls.name):
         raise TypeError(f"{cls.__name__} needs a class attribute `name`, the name it registers under: "
                         f"letters, digits and _ - . (at most 60), as in 'no_walkouts'")  # fmt: skip
+    if cls.name in STRATEGIES:  # a tournament's entrant names both: one name, one thing
+        raise TypeError(f"{cls.__name__} registers as {cls.name!r}, a strategy's name; choose another")
     POLICIES[cls.name] = cls
     return cls
 
 
 def decide(policy: Policy, model, actor: str, decision: str, table: str, values: dict[str, float]) -> str:
     """The policy's choice among the options, checked: one of the options' names."""
+    watch(policy, "choose")
     move = policy.choose(model, actor, decision, table, dict(values))
     if not isinstance(move, str) or move not in values:
         raise PolicyError(f"the policy of {actor} answered {move!r} at a {decision} decision "
@@ -71,6 +112,7 @@ def decide(policy: Policy, model, actor: str, decision: str, table: str, values:
 
 def hedging_target(policy: Policy, model, host, target: float) -> float:
     """The policy's hedging target, checked: a number in [0, 1]."""
+    watch(policy, "hedging")
     level = policy.hedging(model, host, target)
     if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 <= level <= 1:
         raise PolicyError(f"the policy of {host.name} answered {level!r} as its hedging target; "

@@ -1,5 +1,5 @@
 """The standings of a strategy tournament (`sim.tournament`): the table of pairings, each side's
-ranking, the heatmap of patron against host strategies, and the printed report.
+ranking, the heatmaps of patron against host strategies, and the printed report.
 
 Each takes the runs table: one row per (patron, host, seed, scored table), with both sides'
 utilities (US$bn a year), the deal, the rounds to it, the payment, lapses, walkouts and drawdowns.
@@ -21,22 +21,33 @@ class Described(Protocol):  # what the heatmap and the report say about the tour
     name: str
     tables: list[str]
     seeds: list[int]
+    scenario: Any  # its hosts' payments before the talks are the heatmap's reference
 
 
 def pairings(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per pairing: mean utility of each side, deal rate, mean rounds to deal and payment (over deals).
+    """Per pairing: mean utility of each side with its 95% interval over the seeds (Student's t),
+    deal rate, mean rounds to deal and payment (over deals).
 
     The patron's utility is additive over tables, so a run's is its sum over the scored tables;
     the host side's is the mean over them.
     """
+    from sim.analysis.rates import mean_interval
+
     keys = ["patron", "host"]
-    per_run = runs.groupby([*keys, "seed"], sort=False)["patron_utility"].sum()
+    per_run = runs.groupby([*keys, "seed"], sort=False).agg(
+        patron_utility=("patron_utility", "sum"), host_utility=("host_utility", "mean")
+    )
     out = runs.groupby(keys, sort=False).agg(
-        runs=("seed", "nunique"), host_utility=("host_utility", "mean"), deal_rate=("deal", "mean"),
+        runs=("seed", "nunique"), deal_rate=("deal", "mean"),
         rounds_to_deal=("rounds_to_deal", "mean"), payment_usd_bn=("payment_usd_bn", "mean"),
         lapse_rate=("lapsed", "mean"), walkouts=("walkouts", "mean"), drawdowns=("drawdowns", "mean"),
     )  # fmt: skip
-    out.insert(1, "patron_utility", per_run.groupby(level=keys, sort=False).mean())
+    for place, side in ((1, "patron"), (4, "host")):
+        column = f"{side}_utility"
+        bounds = per_run.groupby(level=keys, sort=False)[column].apply(mean_interval)
+        out.insert(place, column, bounds.str[0])
+        out.insert(place + 1, f"{column}_low95", bounds.str[1])
+        out.insert(place + 2, f"{column}_high95", bounds.str[2])
     return out.reset_index()
 
 
@@ -61,39 +72,82 @@ def ranking(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "payment") -> None:
-    """Patron strategies (rows) x host strategies (columns), coloured by the mean payment of the
-    deals or by the deal rate; each cell annotated with both."""
+def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "payment",
+            runs: pd.DataFrame | None = None) -> None:  # fmt: skip
+    """Patron strategies (rows) x host strategies (columns), in three panels: the patron's and
+    the host's utility, which rank them (each cell its mean and 95% interval over the seeds), and
+    the mean payment of the deals against the payment before the talks (the reference: a
+    diverging scale centred on it), or the deal rate (`metric`)."""
     import matplotlib
     import matplotlib.patheffects as effects
+    from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure
 
     rows, cols = list(dict.fromkeys(table.patron)), list(dict.fromkeys(table.host))
-    grid = table.set_index(["patron", "host"]).reindex(
-        pd.MultiIndex.from_product([rows, cols])
-    )  # a failed pairing: NaN
-    column = "deal_rate" if metric == "deal_rate" else "payment_usd_bn"
-    values = np.array([[grid.loc[(p, h), column] for h in cols] for p in rows], dtype=float)
-    fig = Figure(figsize=(2.5 + 1.3 * len(cols), 1.6 + 0.7 * len(rows)))
-    ax = fig.subplots()
-    colours = matplotlib.colormaps["viridis"].with_extremes(bad="#d9d9d9")  # grey: pairings without a deal
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=colours, aspect="auto")
+    grid = table.set_index(["patron", "host"]).reindex(pd.MultiIndex.from_product([rows, cols]))  # failed: NaN
+    before = {name: t.scenario.hosts[name].payment_usd_bn for name in t.tables}
+    change = _payment_change(runs, before).reindex(grid.index) if runs is not None else pd.Series(np.nan, grid.index)
+
+    def cells(values: pd.Series) -> np.ndarray:
+        return np.array([[values.loc[(p, h)] for h in cols] for p in rows], dtype=float)
+
+    fig = Figure(figsize=(4.2 + 1.35 * len(cols), 3 * (1.3 + 0.62 * len(rows))))
+    axes = fig.subplots(3, 1)
     outline = [effects.withStroke(linewidth=2, foreground="black")]
+    grey = "#d9d9d9"  # a pairing without a value: failed, or without a deal
+    for ax, side in zip(axes[:2], ("patron", "host"), strict=True):
+        mean, low, high = (cells(grid[f"{side}_utility{end}"]) for end in ("", "_low95", "_high95"))
+        image = ax.imshow(np.ma.masked_invalid(mean), cmap=matplotlib.colormaps["viridis"].with_extremes(bad=grey),
+                          aspect="auto")  # fmt: skip
+        for i in range(len(rows)):
+            for j in range(len(cols)):
+                interval = f"{mean[i, j]:.2f}\n[{low[i, j]:.2f}, {high[i, j]:.2f}]"
+                text = "failed" if mean[i, j] != mean[i, j] else interval
+                ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white", path_effects=outline)
+        who = "US" if side == "patron" else "host"
+        fig.colorbar(image, ax=ax, label=f"{who} utility (US$bn a year)")
+        ax.set_title(f"{who} utility, which ranks the {side} strategies: mean [95% interval]", fontsize=10, loc="left")
+    ax = axes[2]
+    if metric == "deal_rate":
+        rate = cells(grid["deal_rate"])
+        image = ax.imshow(np.ma.masked_invalid(rate), cmap=matplotlib.colormaps["viridis"].with_extremes(bad=grey),
+                          aspect="auto", vmin=0, vmax=1)  # fmt: skip
+        fig.colorbar(image, ax=ax, label="deal rate")
+        ax.set_title("deal rate; cells: mean payment of deals", fontsize=10, loc="left")
+    else:
+        shift = cells(change) * 100
+        reach = max(float(np.nanmax(np.abs(shift))) if np.isfinite(shift).any() else 0.0, 1.0)
+        image = ax.imshow(np.ma.masked_invalid(shift), cmap=matplotlib.colormaps["RdBu_r"].with_extremes(bad=grey),
+                          norm=TwoSlopeNorm(0, -reach, reach), aspect="auto")  # fmt: skip
+        bar = fig.colorbar(image, ax=ax, label="change from the payment\nbefore the talks (%)")
+        bar.ax.axhline(0, color="black", lw=1.5)
+        reference = ", ".join(f"{name.replace('_', ' ').title()} US\\${pay:.2f}bn" for name, pay in before.items())
+        ax.set_title(f"mean payment of deals (its change from before the talks), deal rate\n"
+                     f"before the talks: {reference}", fontsize=10, loc="left")  # fmt: skip
     for i, p in enumerate(rows):
         for j, h in enumerate(cols):
-            pay, rate = grid.loc[(p, h), "payment_usd_bn"], grid.loc[(p, h), "deal_rate"]
-            text = f"${pay:.2f}bn\n{rate:.0%}" if pay == pay else f"no deal\n{rate:.0%}" if rate == rate else "failed"
+            pay, rate, moved = grid.loc[(p, h), "payment_usd_bn"], grid.loc[(p, h), "deal_rate"], change.loc[(p, h)]
+            shift_text = f" ({moved:+.0%})" if moved == moved else ""
+            text = (f"\\${pay:.2f}bn{shift_text}\n{rate:.0%}" if pay == pay else f"no deal\n{rate:.0%}" if rate == rate
+                    else "failed")  # fmt: skip
             ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white", path_effects=outline)
-    ax.set_xticks(range(len(cols)), cols, rotation=30, ha="right")
-    ax.set_yticks(range(len(rows)), rows)
-    ax.set(xlabel="host strategy", ylabel="patron strategy")
-    label = "deal rate" if column == "deal_rate" else "mean payment of deals (US$bn a year)"
-    fig.colorbar(image, ax=ax, label=label)
+    for ax in axes:
+        ax.set_xticks(range(len(cols)), cols, rotation=30, ha="right")
+        ax.set_yticks(range(len(rows)), rows)
+        ax.set(xlabel="host strategy", ylabel="patron strategy")
     where = ", ".join(t.tables)
-    ax.set_title(f"{t.name}: the {where} table{'s' if len(t.tables) > 1 else ''}, {len(t.seeds)} seeds each\n"
-                 "cells: mean payment of deals; deal rate", fontsize=10)  # fmt: skip
+    fig.suptitle(f"{t.name}: the {where} table{'s' if len(t.tables) > 1 else ''}, {len(t.seeds)} seeds each",
+                 fontsize=11)  # fmt: skip
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, format="png")  # the path may be a temporary name
+
+
+def _payment_change(runs: pd.DataFrame, before: dict[str, float]) -> pd.Series:
+    """Per pairing: the mean over its deals of the payment's change from the table's payment
+    before the talks (0.1: ten per cent more)."""
+    deals = runs[runs.deal.astype(bool)]
+    change = deals.payment_usd_bn / deals.table.map(before) - 1
+    return change.groupby([deals.patron, deals.host], sort=False).mean()
 
 
 def report(table: pd.DataFrame, ranks: pd.DataFrame, t: Described) -> list[str]:

@@ -4,67 +4,47 @@ seeds (a round robin, as in Axelrod's tournaments), scored at the host tables a 
 `allysim tournament configs/tournaments/classic.yaml` prints the pairings and the rankings and
 writes them to results/tournament-<name>/. A student's strategy joins from its own Python file
 (`strategy_files:`), loaded from its path, without editing the package. See docs/strategies.md.
+The tournament is played as a sweep on the experiment engine (`sim/round_robin.py`).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import importlib.util
-import math
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim import arguments, isolation, rehearsal, standings
+from sim import arguments, isolation, rehearsal, round_robin, standings
 from sim.config import (
     PlainName,
     Scenario,
     ScenarioError,
-    StrategyChoice,
     _read_yaml,
     load_scenario,
     named_file,
     plain_name,
     validate,
-    with_changes,
 )
-from sim.experiment import store
-from sim.experiment.runner import worker_context
+from sim.entrants import LOAD_SECONDS, Entrant, load_strategy_file
+from sim.experiment import folder, store
+from sim.experiment.runner import Options, run_sweep
 from sim.experiment.seeds import run_seeds
 from sim.model import AllianceModel
-from sim.outcomes import OUTCOMES, summarize
 from sim.policies import POLICIES
+from sim.round_robin import score, seat_policies  # noqa: F401  (the tournament's scoring, where it was)
 from sim.strategies import STRATEGIES
 
-LOAD_SECONDS = 10.0  # to import a strategy file, and for each rehearsal
 PAIRING_SECONDS = arguments.PAIRING_SECONDS  # default time limit of one pairing (all its seeds)
+__all__ = ["Entrant", "LOAD_SECONDS", "load_strategy_file", "score"]
 
 # ------------------------------------------------------------------ the tournament file
-
-
-class Entrant(StrategyChoice):
-    """A strategy from the registry, its parameters, the decision policy of its seat, and the
-    label it plays under."""
-
-    policy: str | None = Field(
-        None, min_length=1, description="a registered Policy for the seat's other decisions (default: the agents' own)"
-    )
-    label: str | None = Field(None, description="its name in the tables (default: name(params) + policy)")
-
-    @property
-    def shown(self) -> str:
-        if self.label:
-            return self.label
-        params = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
-        strategy = f"{self.name}({params})" if params else self.name
-        return f"{strategy} + {self.policy}" if self.policy else strategy
 
 
 class TournamentFile(BaseModel):
@@ -116,49 +96,15 @@ class Tournament:
     def hosts(self) -> list[Entrant]:
         return list(self.spec.host_strategies)
 
+    def entrant(self, side: str, label: str) -> Entrant:
+        """The entrant of a side ("patron" or "host") by the label it plays under."""
+        return next(e for e in (self.patrons if side == "patron" else self.hosts) if e.shown == label)
+
 
 def derive_seeds(root_seed: int, n: int) -> list[int]:
     """The seeds of the n runs every pairing plays: 64 bits of each child of one SeedSequence,
     as a sweep's runs have them (`sim/experiment/seeds.py`)."""
     return [int(seed) for seed in run_seeds(root_seed, range(n))]
-
-
-def load_strategy_file(file: Path) -> list[str]:
-    """Import a Python file by its path; its `@register` adds strategies and its
-    `@register_policy` decision policies. Returns the names it adds."""
-    module_name = "allysim_entrant_" + hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:12]
-    registries: tuple[dict[str, Any], ...] = (STRATEGIES, POLICIES)
-    before = [dict(registry) for registry in registries]
-
-    def restore() -> None:
-        for registry, old in zip(registries, before, strict=True):
-            registry.clear()
-            registry.update(old)
-
-    spec = importlib.util.spec_from_file_location(module_name, file)
-    if spec is None or spec.loader is None:
-        raise ValueError(f"{file.name} does not load: not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        with isolation.time_limit(LOAD_SECONDS, "loading it"):
-            spec.loader.exec_module(module)
-    except (Exception, SystemExit) as exc:  # sys.exit() in a file ends its loading, not the tournament
-        restore()
-        fault = isolation.describe(exc, [file])
-        raise ValueError(f"{file.name} does not load: {fault.reason} ({fault.where})") from None
-    sys.modules[module_name] = module  # its classes pickle by reference, as a package's do
-    mine, taken = [], []
-    for registry, old in zip(registries, before, strict=True):
-        added = [name for name, cls in registry.items() if cls.__module__ == module_name]
-        mine += added
-        taken += [n for n in added if n in old and old[n].__module__ != module_name]
-    if taken:
-        restore()
-        raise ValueError(f"{file.name} registers {taken[0]!r}, a name already taken; choose another")
-    if not mine:
-        raise ValueError(f"{file.name} registers no strategy (decorate a Strategy subclass with @register) "
-                         f"and no policy (a Policy subclass with @register_policy)")  # fmt: skip
-    return mine
 
 
 def load_tournament(path: str | Path) -> Tournament:
@@ -224,17 +170,6 @@ def rehearse(entrant: Entrant) -> str | None:
     return rehearsal.rehearse(entrant.name, dict(entrant.params), entrant.shown)
 
 
-def seat_policies(scenario: Scenario, patron: Entrant | None, host: Entrant | None, tables: list[str]) -> dict:
-    """The decision policies of a pairing's seats: the patron's, and the host's at every scored
-    table (a seat without one keeps the agents' own)."""
-    policies = {}
-    if patron is not None and patron.policy:
-        policies[scenario.patron.name] = POLICIES[patron.policy]()
-    if host is not None and host.policy:
-        policies.update({name: POLICIES[host.policy]() for name in tables})
-    return policies
-
-
 def rehearse_policy(entrant: Entrant, side: str, scenario: Scenario, files: list[Path]) -> str | None:
     """Why the entrant's policy cannot play (it cannot be made, raises or answers with no option
     open to it in one run of the scenario), or None."""
@@ -252,129 +187,100 @@ def rehearse_policy(entrant: Entrant, side: str, scenario: Scenario, files: list
 # ------------------------------------------------------------------ playing it
 
 
-def score(scenario: Scenario, seed: int, tables: list[str], policies: dict | None = None) -> list[dict]:
-    """One run, scored at each table: both sides' utilities (US$bn a year) and the outcome."""
-    model = AllianceModel(scenario, rng=seed, policies=policies).run()
-    summary = summarize(model, seed)
-    years = max(len(model.record), 1) / 12
-    out = []
-    for name in tables:
-        table, t = model.tables[name], summary.tables[name]
-        flow = float(np.mean(model.record.column(f"{name}.patron_utility")))
-        deal = OUTCOMES["deal"].happened(t)
-        out.append({
-            "seed": seed, "table": name,
-            "patron_utility": flow - model.patron.one_offs[name] / years,
-            "host_utility": summary.utilities[name],
-            "deal": deal,
-            "rounds_to_deal": t.deal_round - table.opens_round + 1 if deal and t.deal_round else math.nan,
-            "payment_usd_bn": t.payment_usd_bn if deal else math.nan,
-            "lapsed": t.lapsed, "walkouts": t.walkouts, "drawdowns": t.drawdowns,
-        })  # fmt: skip
-    return out
-
-
-def play_pairing(scenario: Scenario, seeds: list[int], tables: list[str], patron: Entrant, host: Entrant) -> list[dict]:
-    """A pairing's rows: each seed scored, with fresh seat policies per run (a policy may keep
-    state within a run, never across runs)."""
-    return [{"patron": patron.shown, "host": host.shown, **row} for seed in seeds
-            for row in score(scenario, seed, tables, seat_policies(scenario, patron, host, tables))]  # fmt: skip
-
-
-def pairing_scenario(t: Tournament, patron: Entrant, host: Entrant) -> Scenario:
-    changes = {"patron.strategy": {"name": patron.name, "params": dict(patron.params)}}
-    for name in t.tables:
-        changes[f"hosts.{name}.strategy"] = {"name": host.name, "params": dict(host.params)}
-    return with_changes(t.scenario, changes)
-
-
-def _load_files(files: list[Path]) -> None:  # in each pairing's process: the entrants' strategy files
-    for file in files:
-        load_strategy_file(file)
-
-
-def play_entrants(t: Tournament, patron: Entrant, host: Entrant) -> list[dict]:
-    """One pairing's rows, in its own process: the strategy files loaded there first."""
-    _load_files(t.strategy_files)
-    return play_pairing(pairing_scenario(t, patron, host), t.seeds, t.tables, patron, host)
-
-
-def play_tournament(t: Tournament, workers: int = 1, limit: float = PAIRING_SECONDS) -> tuple[pd.DataFrame, list]:
-    """Every pairing over the same seeds, each in its own process within `limit` seconds: one
-    row per (pairing, seed, scored table), in order, and the disqualifications. A strategy that
-    raises, hangs or exits is disqualified: its pairings are left out of the tables, and those
-    not yet begun are not played."""
-    jobs = [isolation.Job((p, h), play_entrants, (t, p, h)) for p in t.patrons for h in t.hosts]
-    order = {(p.shown, h.shown): i for i, (p, h) in enumerate(job.key for job in jobs)}
-    played: dict[tuple[str, str], list[dict]] = {}
-    faults: list[tuple[Entrant, Entrant, isolation.Fault]] = []
-    out: set[tuple[str, str]] = set()  # (side, label) of the disqualified
-
-    def skip(key: tuple[Entrant, Entrant]) -> bool:
-        return ("patron", key[0].shown) in out or ("host", key[1].shown) in out
-
-    for (p, h), rows, fault in isolation.run_isolated(jobs, t.strategy_files, limit, workers, worker_context(), skip):
-        if fault is None:
-            played[(p.shown, h.shown)] = rows
-        else:
-            faults.append((p, h, fault))
-            out.update((side, e.shown) for side, e in standings.culprits(fault, p, h, t.registered))
-    disqualified: dict[tuple[str, str], dict] = {}  # each entrant's first failed pairing, in the file's order
-    for p, h, fault in sorted(faults, key=lambda f: order[(f[0].shown, f[1].shown)]):
-        for side, entrant in standings.culprits(fault, p, h, t.registered) or [("pairing", None)]:
-            key = (side, entrant.shown if entrant else f"{p.shown} x {h.shown}")
-            disqualified.setdefault(key, standings.disqualification(side, entrant, p, h, fault))
-    kept = [row for key in sorted(played, key=lambda k: order[k]) if ("patron", key[0]) not in out
-            and ("host", key[1]) not in out for row in played[key]]  # fmt: skip
-    return pd.DataFrame(kept), list(disqualified.values())
+def play_tournament(t: Tournament, out: Path, options: Options, limit: float = PAIRING_SECONDS, resume: bool = False,
+                    warn=None) -> tuple[pd.DataFrame, list[dict], dict]:  # fmt: skip
+    """Play the tournament's missing pairings into `out` as a sweep (`sim/round_robin.py`): the
+    runs of the pairings ranked (one row per pairing, seed and scored table, in order), the
+    disqualifications and the sweep's manifest. A strategy that raises, hangs or exits is
+    disqualified: its pairings are left out of the tables, and those not yet begun are not played.
+    Each pairing plays within `limit` seconds."""
+    about = {"tournament_file": str(t.path), "tournament": t.name, "scenario": t.scenario.name, "tables": t.tables,
+             "seeds": t.seeds, "patron_strategies": [p.model_dump() | {"label": p.shown} for p in t.patrons],
+             "host_strategies": [h.model_dump() | {"label": h.shown} for h in t.hosts],
+             "strategy_files": [str(f) for f in t.strategy_files], "time_limit_seconds": limit}  # fmt: skip
+    game = round_robin.RoundRobin(t, limit)
+    manifest = run_sweep(round_robin.design(t), out, options, resume, warn, game=game, about=about)
+    runs, disqualified = round_robin.results(out, t)
+    return runs, disqualified, manifest
 
 
 def run_tournament(t: Tournament, workers: int = 1) -> pd.DataFrame:
-    """Every pairing over the same seeds: one row per (pairing, seed, scored table), in order."""
-    return play_tournament(t, workers)[0]
+    """Every pairing over the same seeds, each in its own process: one row per (pairing, seed,
+    scored table), in order."""
+    with tempfile.TemporaryDirectory(prefix="allysim-tournament-") as tmp:
+        return play_tournament(t, Path(tmp) / "out", Options("isolated", workers, quiet=True))[0]
 
 
 # ------------------------------------------------------------------ outputs
 
+STANDINGS = ("pairings.csv", "pairings.parquet", "ranking.csv", "runs.parquet", "heatmap.png", "disqualified.csv")
+ENGINE = {"manifest.json", "sweep.yaml", "scenario.yaml", "runs", "failures.jsonl", "damaged", folder.LOCK}
 
-def write_results(out: Path, files: dict[str, Any]) -> None:
-    """Write every file into `out` at once: all or nothing."""
-    store.write_folder(out, files)
+
+def clear_earlier(out: Path) -> None:
+    """Before a tournament that is not resumed: remove an earlier allysim result at `out` (one
+    that holds nothing but what a tournament writes), as an earlier run's files are replaced."""
+    store.check_output_folder(out)
+    if not out.is_dir():
+        return
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in {*STANDINGS, *ENGINE}
+                     and not p.name.startswith("failures-before-"))  # fmt: skip
+    if foreign:
+        raise store.OutputFolderError(f"{out} holds what a tournament would not write there ({', '.join(foreign[:3])})"
+                                      "; it is left untouched: choose another --out or move them away")  # fmt: skip
+    shutil.rmtree(out)
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.experiment.runner import SchedulerError, reach_scheduler
+    from sim.stopping import exit_code
+
     t = load_tournament(args.tournament)
     out = args.out or Path("results") / f"tournament-{t.name}"
-    store.check_output_folder(out)
-    started, clock = store.now(), time.perf_counter()
-    workers = arguments.worker_count(args.workers)
-    runs, disqualified = play_tournament(t, workers, args.time_limit)
+    executor = "dask" if args.scheduler else args.executor
+    options = Options(executor, args.workers, args.scheduler, quiet=args.quiet)
+    again = f"allysim tournament {args.tournament} --out {out} --resume"
+    clock = time.perf_counter()
+    try:
+        if args.scheduler:
+            reach_scheduler(args.scheduler)  # before any folder is made
+        if not args.resume:
+            clear_earlier(out)
+        runs, disqualified, manifest = play_tournament(t, out, options, args.time_limit, args.resume,
+                                                       warn=lambda line: print(line, file=sys.stderr))  # fmt: skip
+    except (folder.SweepFolderError, SchedulerError) as exc:
+        print(f"allysim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        print(f"allysim: interrupted; finished pairings are stored in {out}/runs/; complete them with: {again}",
+              file=sys.stderr)  # fmt: skip
+        return exit_code(exc)
+    except BrokenProcessPool:
+        print(f"allysim: error: a worker process died (killed, out of memory, or a strategy that ended it: "
+              f"--executor isolated plays each pairing in a process of its own); complete it with: {again}",
+              file=sys.stderr)  # fmt: skip
+        return 1
     total = len(t.patrons) * len(t.hosts)
     if runs.empty:
         print("\n".join(standings.disqualified_lines(disqualified, 0, total)[1:-1]), file=sys.stderr)
-        print("allysim: error: no pairing completed; nothing is ranked or written", file=sys.stderr)
+        print(f"allysim: error: no pairing completed; nothing is ranked (the runs are in {out}/)", file=sys.stderr)
         return 1
     table, ranks = standings.pairings(runs), standings.ranking(runs)
-    manifest = store.manifest(
-        t.scenario.digest(), started, tournament_file=str(args.tournament), tournament=t.name,
-        scenario=t.scenario.name, tables=t.tables, root_seed=t.spec.root_seed, seeds=t.seeds,
-        patron_strategies=[p.model_dump() | {"label": p.shown} for p in t.patrons],
-        host_strategies=[h.model_dump() | {"label": h.shown} for h in t.hosts],
-        strategy_files=[str(f) for f in t.strategy_files], workers=workers,
-        time_limit_seconds=args.time_limit, disqualified=disqualified,
-        run_seconds=round(time.perf_counter() - clock, 3),
-    )  # fmt: skip
-    files = {
+    manifest = store.finished(manifest, disqualified=disqualified, run_seconds=round(time.perf_counter() - clock, 3))
+    files: dict[str, store.Writer] = {
         "pairings.csv": lambda path: table.to_csv(path, index=False),
         "pairings.parquet": lambda path: table.to_parquet(path, index=False),
         "ranking.csv": lambda path: ranks.to_csv(path, index=False),
         "runs.parquet": lambda path: runs.to_parquet(path, index=False),
-        "heatmap.png": lambda path: standings.heatmap(table, t, path, t.spec.heatmap),
+        "heatmap.png": lambda path: standings.heatmap(table, t, path, t.spec.heatmap, runs),
     }  # fmt: skip
     if disqualified:
         files["disqualified.csv"] = lambda path: pd.DataFrame(disqualified).to_csv(path, index=False)
-    files["manifest.json"] = lambda path: path.write_text(store.dump_json(store.finished(manifest)))
-    write_results(out, files)
+    files["manifest.json"] = lambda path: path.write_text(store.dump_json(manifest))
+    for name, writer in files.items():
+        store.write_atomic(out / name, writer)
     lines = standings.disqualified_lines(disqualified, len(table), total)
     if not args.quiet:
         print("\n".join(standings.report(table, ranks, t) + lines) + "\n")

@@ -65,9 +65,26 @@ def test_the_kernel_is_this_interpreter() -> None:
     assert printed == sys.prefix
 
 
+def shown_warnings(notebook: nbformat.NotebookNode) -> list[str]:
+    """The lines of warnings that a student would see below the cells (stderr, or warnings
+    that a library displays as rich output)."""
+    lines = []
+    for i, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") if output.get("name") == "stderr" else str(output.get("data", ""))
+            lines += [f"cell {i}: {line}" for line in text.splitlines() if "Warning" in line or "warn(" in line]
+    return lines
+
+
+def test_a_warning_below_a_cell_is_seen() -> None:
+    probe = new_notebook(cells=[new_code_cell("import warnings\nwarnings.warn('shown to students', FutureWarning)")])
+    assert any("FutureWarning: shown to students" in line for line in shown_warnings(execute(probe)))
+
+
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda path: path.name)
-def test_notebook_runs(path: Path) -> None:
-    execute(nbformat.read(path, as_version=4))
+def test_notebook_runs_and_shows_no_library_warning(path: Path) -> None:
+    ran = execute(nbformat.read(path, as_version=4))
+    assert shown_warnings(ran) == []
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda path: path.name)

@@ -19,6 +19,7 @@ from sim.tournament import derive_seeds, load_tournament, run_tournament, score
 
 TOURNAMENTS = ROOT / "configs" / "tournaments"
 OUTPUTS = {"pairings.csv", "pairings.parquet", "ranking.csv", "runs.parquet", "heatmap.png", "manifest.json"}
+SWEEP_FILES = {"runs", "sweep.yaml", "scenario.yaml", ".lock"}  # the engine's: the parts, the design, the lock
 STUDENT = '''\
 from sim.strategies import Strategy, register
 
@@ -70,7 +71,7 @@ root_seed: 7
 def test_small_tournament_writes_every_output_and_ranks(allysim, tmp_path, capsys):
     out = tmp_path / "out"
     assert allysim(["tournament", str(tournament_file(tmp_path, SMALL)), "--out", str(out)]) == 0
-    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert {p.name for p in out.iterdir()} == OUTPUTS | SWEEP_FILES
     pairings = pd.read_csv(out / "pairings.csv")
     assert list(zip(pairings.patron, pairings.host, strict=True)) == [
         ("boulware", "conceder"), ("boulware", "hardliner"), ("steady", "conceder"), ("steady", "hardliner")
@@ -194,7 +195,7 @@ def test_a_policy_that_answers_no_option_is_disqualified_with_its_line(allysim, 
     dq = pd.read_csv(out / "disqualified.csv")
     assert list(dq.strategy) == ["hardliner + confused_test"] and list(dq.side) == ["patron"]
     assert "answered 'surrender' at a deadline decision" in dq.reason[0] and "options: accept" in dq.reason[0]
-    assert dq["where"][0] == "mine.py, line 22"  # the method that answered
+    assert dq["where"][0] == "mine.py, line 24"  # the line that answered, not its method's def
     assert set(pd.read_csv(out / "ranking.csv").query("side == 'patron'").strategy) == {"boulware"}
 
 
@@ -205,7 +206,7 @@ def test_a_policy_that_fails_its_rehearsal_is_one_line(allysim, tmp_path, capsys
     assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "host_strategies.1: linear + lost_test fails a rehearsal" in err
-    assert "answered 'a lot' as its hedging target" in err and "(mine.py, line 32)" in err
+    assert "answered 'a lot' as its hedging target" in err and "(mine.py, line 33)" in err  # its return
     assert not (tmp_path / "out").exists()
 
 
@@ -391,9 +392,9 @@ def test_a_strategy_that_raises_hangs_or_exits_is_disqualified_and_the_rest_comp
                                          ("import time\ntime.sleep(60)\n", "took longer than 1 s")])  # fmt: skip
 def test_a_strategy_file_that_exits_or_hangs_as_it_loads_is_one_line(allysim, tmp_path, capsys, monkeypatch,
                                                                        code, words):  # fmt: skip
-    from sim import tournament
+    from sim import entrants
 
-    monkeypatch.setattr(tournament, "LOAD_SECONDS", 1.0)
+    monkeypatch.setattr(entrants, "LOAD_SECONDS", 1.0)
     (tmp_path / "bad.py").write_text(code)
     path = tournament_file(tmp_path, "strategy_files: [bad.py]\n" + SMALL)
     assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
@@ -429,3 +430,106 @@ def test_a_policy_answering_a_numpy_number_plays_and_a_name_that_is_not_one_word
     assert allysim(["tournament", str(path), "--out", str(tmp_path / "bad")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bad.py does not load" in err and "letters, digits" in err
+
+
+# ------------------------------------------------------------------ on the experiment engine
+
+INTERRUPTER = '''\
+from pathlib import Path
+
+from sim.strategies import Strategy, register
+
+MARK = Path(__file__).with_name("interrupted.mark")
+
+
+@register
+class Interrupter(Strategy):
+    """Plays as linear, except that the first real game it sees is stopped as by Ctrl-C."""
+
+    name = "interrupter_test"
+
+    def target(self, s):
+        if s.reservation not in (1.5, 1.8) and not MARK.exists():  # not in its rehearsal
+            MARK.write_text("once")
+            raise KeyboardInterrupt
+        return s.anchor + min(s.clock / 12, 1) * (s.reservation - s.anchor)
+'''
+
+
+def interrupter_tournament(tmp_path):
+    (tmp_path / "mine.py").write_text(INTERRUPTER)
+    body = SMALL.replace("[conceder, hardliner]", "[conceder, interrupter_test]").replace("seeds: 5", "seeds: 3")
+    return tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body)
+
+
+def test_an_interrupted_tournament_resumes_to_the_standings_of_one_uninterrupted(allysim, tmp_path, capsys):
+    path = interrupter_tournament(tmp_path)
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(path), "--out", str(out), "--executor", "serial", "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert f"complete them with: allysim tournament {path} --out {out} --resume" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["runs_done"] == 3  # boulware x conceder only
+    assert not (out / "pairings.csv").exists()
+    assert allysim(["tournament", str(path), "--out", str(out), "--executor", "serial", "--quiet", "--resume"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runs_done_before"] == 3 and manifest["runs_done"] == 12 and manifest["status"] == "complete"
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "whole"), "--quiet"]) == 0  # the mark is left
+    for name in ("pairings.csv", "ranking.csv"):
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), pd.read_parquet(tmp_path / "whole" /
+                                                                                          "runs.parquet"))  # fmt: skip
+
+
+def test_resuming_with_a_changed_strategy_file_is_refused_and_a_new_run_replaces_the_old(allysim, tmp_path, capsys):
+    (tmp_path / "interrupted.mark").write_text("never interrupts")
+    path = interrupter_tournament(tmp_path)
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(path), "--out", str(out), "--executor", "serial", "--quiet"]) == 0
+    first = (out / "pairings.csv").read_bytes()
+    (tmp_path / "mine.py").write_text(INTERRUPTER.replace("min(s.clock / 12, 1)", "0.5"))
+    assert allysim(["tournament", str(path), "--out", str(out), "--quiet", "--resume"]) == 2
+    assert "holds a different sweep" in capsys.readouterr().err
+    assert (out / "pairings.csv").read_bytes() == first  # refused: left as it was
+    assert allysim(["tournament", str(path), "--out", str(out), "--executor", "serial", "--quiet"]) == 0
+    assert (out / "pairings.csv").read_bytes() != first  # played again with the changed file
+    (out / "notes.txt").write_text("mine")
+    assert allysim(["tournament", str(path), "--out", str(out), "--quiet"]) == 2
+    assert "holds what a tournament would not write there (notes.txt)" in capsys.readouterr().err
+
+
+def test_progress_counts_the_tournaments_runs_unless_quiet(allysim, tmp_path, capsys):
+    path = tournament_file(tmp_path, SMALL.replace("seeds: 5", "seeds: 2"))
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "a"), "--executor", "serial"]) == 0
+    assert "tournament: 8/8 runs" in capsys.readouterr().err  # off a terminal: plain lines, the last at the end
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "b"), "--executor", "serial", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_every_executor_plays_the_same_tournament_with_a_students_file(allysim, tmp_path):
+    """Serial, local processes and a real Dask cluster give the isolated executor's standings:
+    each of their workers loads the student's file itself."""
+    (tmp_path / "mine.py").write_text(POLICY)
+    body = SMALL.replace("[boulware, {name: linear, label: steady}]", "[boulware, {name: boulware, policy: "
+                         "calm_test}]").replace("seeds: 5", "seeds: 3")  # fmt: skip
+    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body)
+    outputs = {}
+    for label, args in {"isolated": ["--workers", "2"], "serial": ["--executor", "serial"],
+                        "processes": ["--executor", "processes", "--workers", "2"],
+                        "dask": ["--executor", "dask", "--workers", "2"]}.items():  # fmt: skip
+        out = tmp_path / label
+        assert allysim(["tournament", str(path), "--out", str(out), "--quiet", *args]) == 0, label
+        assert json.loads((out / "manifest.json").read_text())["executor"] == label
+        outputs[label] = (out / "pairings.csv").read_bytes() + (out / "ranking.csv").read_bytes()
+    assert len(set(outputs.values())) == 1
+
+
+def test_a_policy_may_not_take_a_strategys_name(allysim, tmp_path, capsys):
+    (tmp_path / "mine.py").write_text(POLICY.replace('"calm_test"', '"linear"'))
+    path = tournament_file(tmp_path, "strategy_files: [mine.py]\n" + SMALL)
+    assert allysim(["tournament", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "strategy_files.0: mine.py does not load" in err
+    assert "registers as 'linear', a strategy's name" in err and "(mine.py, line 4)" in err
+    assert policies.POLICIES.keys().isdisjoint(strategies.STRATEGIES)

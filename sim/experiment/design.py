@@ -288,9 +288,9 @@ def check_points(plan: Plan) -> None:
     """Before any run: every design point must make a valid scenario. Otherwise one ScenarioError
     names the sweep file, the parameters whose combination is refused and how many points fail."""
     failed = []
-    for i, point in enumerate(plan.points):
+    for i in range(len(plan.points)):
         try:
-            with_changes(plan.base, point)
+            plan.scenario_for(i)
         except ScenarioError as exc:
             failed.append((i, exc))
     if not failed:

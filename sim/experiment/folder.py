@@ -91,7 +91,7 @@ def check_parts(out: Path) -> None:
     """Refuse, naming the file, a damaged part or a run id that two parts hold (two writers)."""
     seen: dict[int, Path] = {}
     for part in parts(out):
-        for run_id in part_ids(part):
+        for run_id in dict.fromkeys(part_ids(part)):  # a run may have several rows (a tournament's: one a table)
             if run_id in seen:
                 raise SweepFolderError(
                     f"{out}: run id {run_id} is in both {seen[run_id].name} and {part.name}; "

@@ -4,11 +4,16 @@ cluster, with results streamed to Parquet parts as tasks finish.
 The parent alone writes `runs/` (each part whole, by rename), so an interruption loses at
 most the runs in flight, and `--resume` runs exactly the run ids no part holds. A run that
 raises is recorded in `failures.jsonl` and the sweep goes on.
+
+A `Game` says how a task's runs are played and scored: the sweep's own plays each point's
+scenario and keeps its summary's outcomes; a tournament's (`sim/round_robin.py`) seats a
+pairing's entrants and scores each table.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 import multiprocessing
 import os
 import select
@@ -26,8 +31,64 @@ import numpy as np
 from sim.config import Scenario, with_changes
 from sim.experiment import folder, store
 from sim.experiment.design import Plan, Run, check_points
+from sim.isolation import Fault
 from sim.model import AllianceModel
 from sim.outcomes import collect, keep, summarize
+
+
+@dataclass
+class Outcome:
+    rows: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+
+
+class Game:
+    """How a sweep's runs are played (in a worker) and which tasks the parent still wants: the
+    sweep's own game plays each point's scenario and keeps its summary's outcomes, one row a run."""
+
+    noun = "sweep"  # what the progress lines count the runs of
+    whole_points = False  # True: a task holds all the missing runs of one design point, and no other
+    time_limit: float | None = None  # seconds of one task, for the executor that enforces it
+    files: tuple[Path, ...] = ()  # code that is not the package's, where a fault is looked for
+
+    def play(self, task: Task) -> Outcome:
+        """Run a task's runs: one row per run, or a failure record."""
+        out = Outcome()
+        kept_rounds = []
+        for run, point in zip(task.runs, task.points, strict=True):
+            meta = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed}
+            try:
+                model = AllianceModel(with_changes(task.base, point), rng=run.seed).run()
+                summary = summarize(model, run.seed)  # the tables are built only when kept
+            except Exception:
+                out.failures.append({**meta, "parameters": point, "traceback": traceback.format_exc()})
+                continue
+            out.rows.append({**meta, **point, **keep(summary.row(), task.outcomes)})
+            if run.run_id in task.keep_rounds:
+                kept_rounds.append(collect(model, run.seed).rounds.assign(run_id=run.run_id))
+        if kept_rounds and task.rounds_dir:
+            store.write_rounds(Path(task.rounds_dir), kept_rounds)
+        return out
+
+    def schema(self, plan: Plan):
+        """The Arrow schema of every part of the runs table."""
+        return store.runs_schema(plan)
+
+    def faulted(self, task: Task, fault: Fault) -> Outcome:
+        """The outcome of a task whose own process gave no result (it overran or died)."""
+        return Outcome(failures=[{"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed,
+                                  "parameters": p, "traceback": f"{fault.reason} ({fault.where})"}
+                                 for r, p in zip(task.runs, task.points, strict=True)])  # fmt: skip
+
+    def unwanted(self, task: Task) -> Outcome | None:
+        """In the parent, before a task is handed out: None to play it, or what to record instead."""
+        return None
+
+    def observe(self, outcome: Outcome) -> None:
+        """In the parent, as each task's outcome arrives."""
+
+
+SWEEP = Game()
 
 
 @dataclass
@@ -40,32 +101,12 @@ class Task:
     outcomes: list[str]
     rounds_dir: str | None = None  # where to write per-round tables, if kept
     keep_rounds: frozenset[int] = frozenset()  # run ids whose rounds are kept
-
-
-@dataclass
-class Outcome:
-    rows: list[dict] = field(default_factory=list)
-    failures: list[dict] = field(default_factory=list)
+    game: Game = SWEEP
 
 
 def play(task: Task) -> Outcome:
-    """Run a task's runs (in a worker): one row per run, or a failure record."""
-    out = Outcome()
-    kept_rounds = []
-    for run, point in zip(task.runs, task.points, strict=True):
-        meta = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed}
-        try:
-            model = AllianceModel(with_changes(task.base, point), rng=run.seed).run()
-            summary = summarize(model, run.seed)  # the tables are built only when kept
-        except Exception:
-            out.failures.append({**meta, "parameters": point, "traceback": traceback.format_exc()})
-            continue
-        out.rows.append({**meta, **point, **keep(summary.row(), task.outcomes)})
-        if run.run_id in task.keep_rounds:
-            kept_rounds.append(collect(model, run.seed).rounds.assign(run_id=run.run_id))
-    if kept_rounds and task.rounds_dir:
-        store.write_rounds(Path(task.rounds_dir), kept_rounds)
-    return out
+    """Run a task's runs (in a worker), as its game plays them."""
+    return task.game.play(task)
 
 
 # ------------------------------------------------------------------ executors
@@ -197,7 +238,18 @@ def _dask(tasks: Iterator[Task], workers: int, scheduler: str | None = None) -> 
             cluster.close()
 
 
-EXECUTORS = {"serial": _serial, "processes": _processes, "dask": _dask}
+def _isolated(tasks: Iterator[Task], workers: int, limit: float | None = None, files: tuple[Path, ...] = ()
+              ) -> Iterator[Outcome]:  # fmt: skip
+    """Each task in a process of its own, within `limit` seconds: a task that hangs, exits or
+    kills its process fails alone, its fault located in `files` (`sim/isolation.py`)."""
+    from sim import isolation
+
+    jobs = (isolation.Job(task, play, (task,)) for task in tasks)
+    for task, outcome, fault in isolation.run_isolated(jobs, list(files), limit, workers, worker_context()):
+        yield outcome if fault is None else task.game.faulted(task, fault)
+
+
+EXECUTORS = {"serial": _serial, "processes": _processes, "dask": _dask, "isolated": _isolated}
 
 
 # ------------------------------------------------------------------ the sweep
@@ -230,49 +282,78 @@ def kept_round_ids(plan: Plan, keep_rounds: str | None) -> frozenset[int]:
     return frozenset(int(i) for i in rng.choice(plan.runs_total, size=n, replace=False))
 
 
-def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False, warn=None) -> dict:
-    """Run the plan's missing runs into `out`, holding its lock; returns the final manifest.
-    `warn` receives a line for each damaged part set aside (whose runs are played again)."""
+def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False, warn=None, game: Game = SWEEP,
+              about: dict | None = None) -> dict:  # fmt: skip
+    """Run the plan's missing runs into `out`, holding its lock, as `game` plays them; returns
+    the final manifest (with the fields of `about`). `warn` receives a line for each damaged
+    part set aside (whose runs are played again)."""
     out = Path(out)
     check_points(plan)  # a point that is not a valid scenario is refused before any folder is made
     with folder.locked(out):
         done, damaged = folder.prepare(plan, out, resume)
         for part in damaged:
             (warn or print)(f"allysim: {part.name} was damaged; moved to {part.parent}/, its runs are played again")
-        return _run(plan, out, options, done)
+        return _run(plan, out, options, done, game, about or {})
 
 
-def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
+def batches(plan: Plan, missing: list[int], size: int, whole_points: bool) -> Iterator[list[int]]:
+    """The missing run ids in tasks of `size`, or (`whole_points`) of one design point each."""
+    if not whole_points:
+        yield from (missing[start : start + size] for start in range(0, len(missing), size))
+        return
+    for _, ids in itertools.groupby(missing, key=lambda i: i // plan.sweep.replicates):
+        yield list(ids)
+
+
+def _run(plan: Plan, out: Path, options: Options, done: set[int], game: Game, about: dict) -> dict:
     workers = options.workers or os.cpu_count() or 1
     missing = [i for i in range(plan.runs_total) if i not in done]
     size = batch_size(len(missing), workers, options.batch_size)
     keep_ids = kept_round_ids(plan, options.keep_rounds)
     outcomes = plan.sweep.outcomes
-    manifest = store.sweep_manifest(plan, options, workers, len(done))
+    manifest = {**store.sweep_manifest(plan, options, workers, len(done)), **about}
     folder.write_manifest(out, manifest)  # first: a folder with anything in it has a manifest
     folder.lay_out(plan, out)
+    passed_over: list[Outcome] = []  # tasks the game no longer wants, recorded as they are passed
 
     def tasks() -> Iterator[Task]:
-        for start in range(0, len(missing), size):
-            runs = plan.runs(missing[start : start + size])
+        for ids in batches(plan, missing, size, game.whole_points):
+            runs = plan.runs(ids)
             rounds_dir = str(out / "rounds") if keep_ids else None
-            yield Task(plan.base, runs, [plan.changes(r) for r in runs], outcomes, rounds_dir,
-                       frozenset(r.run_id for r in runs) & keep_ids)  # fmt: skip
+            task = Task(plan.base, runs, [plan.changes(r) for r in runs], outcomes, rounds_dir,
+                        frozenset(r.run_id for r in runs) & keep_ids, game)  # fmt: skip
+            instead = game.unwanted(task)
+            if instead is None:
+                yield task
+            else:
+                passed_over.append(instead)
 
     executor = EXECUTORS[options.executor]
-    kwargs = {"scheduler": options.scheduler} if options.executor == "dask" else {}
-    progress = Progress(plan.runs_total, len(done), options.quiet)
-    schema = store.runs_schema(plan)
+    kwargs: dict = {"scheduler": options.scheduler} if options.executor == "dask" else {}
+    if options.executor == "isolated":
+        kwargs = {"limit": game.time_limit, "files": game.files}
+    progress = Progress(plan.runs_total, len(done), options.quiet, noun=game.noun)
+    schema = game.schema(plan)
     started = time.perf_counter()
     stored, failed, status = len(done), 0, "complete"
+
+    def record(outcome: Outcome) -> None:
+        nonlocal stored, failed
+        if outcome.rows:
+            store.write_part(out, outcome.rows, schema)
+        store.append_failures(out, outcome.failures)
+        ran = len({row["run_id"] for row in outcome.rows})  # a game may give a run several rows
+        stored += ran
+        failed += len(outcome.failures)
+        progress.update(ran + len(outcome.failures))
+
     try:
-        for outcome in executor(tasks(), workers, **kwargs):
-            if outcome.rows:
-                store.write_part(out, outcome.rows, schema)
-            store.append_failures(out, outcome.failures)
-            stored += len(outcome.rows)
-            failed += len(outcome.failures)
-            progress.update(len(outcome.rows) + len(outcome.failures))
+        for outcome in itertools.chain(executor(tasks(), workers, **kwargs), [None]):
+            if outcome is not None:
+                game.observe(outcome)
+                record(outcome)
+            while passed_over:
+                record(passed_over.pop(0))
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -295,9 +376,9 @@ def _run(plan: Plan, out: Path, options: Options, done: set[int]) -> dict:
 class Progress:
     """tqdm's bar in a terminal; a plain line every few seconds otherwise; nothing when quiet."""
 
-    def __init__(self, total: int, done: int, quiet: bool, stream=None):
+    def __init__(self, total: int, done: int, quiet: bool, stream=None, noun: str = "sweep"):
         stream = stream or sys.stderr  # the one of the moment, not of the import
-        self.total, self.done, self.quiet, self.stream = total, done, quiet, stream
+        self.total, self.done, self.quiet, self.stream, self.noun = total, done, quiet, stream, noun
         self.start_done, self.started, self.last = done, time.perf_counter(), 0.0
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.bar = None
@@ -320,7 +401,7 @@ class Progress:
         rate = (self.done - self.start_done) / max(now - self.started, 1e-9)
         left = (self.total - self.done) / rate if rate > 0 else float("inf")
         eta = f"{left:,.0f} s left" if left != float("inf") else "--"
-        self.stream.write(f"sweep: {self.done:,}/{self.total:,} runs  {rate:,.1f} runs/s  {eta}\n")
+        self.stream.write(f"{self.noun}: {self.done:,}/{self.total:,} runs  {rate:,.1f} runs/s  {eta}\n")
         self.stream.flush()
 
     def close(self) -> None:
