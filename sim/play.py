@@ -112,7 +112,11 @@ class Seat(Policy):
             wanted = self.moves.deadline(table, list(values))
             if wanted in values:
                 return wanted
-            return AGENTS.choose(model, actor, decision, table, values)
+            chosen = AGENTS.choose(model, actor, decision, table, values)
+            if wanted is not None:  # the month's calendar closed it (a troop floor passed into law)
+                self.write(f"At the {title(table)} deadline {wanted} was no longer open: {chosen} was chosen by "
+                           "your government's values.")  # fmt: skip
+            return chosen
         if decision == STALL:
             return "stall" if self.turn(table).move.kind == "stall" else "counter"
         if decision == PRESS:

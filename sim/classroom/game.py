@@ -210,8 +210,8 @@ class Game:
         r = self.model.round + 1
         asked = {g: (dict(c.asks), dict(c.deadlines), dict(c.ballot.moves), dict(c.ballot.choices), c.sent_at)
                  for g, c in self.chairs.items() if c.moving}  # fmt: skip
-        for chair in self.chairs.values():
-            chair.notes.clear()
+        for government in asked:  # a seat asked nothing keeps its notes of the round it last moved in
+            self.chairs[government].notes.clear()
         self.model.step()
         for government, (asks, deadlines, sent, chosen, sent_at) in asked.items():
             seat = self.chairs[government].seat
