@@ -12,7 +12,7 @@ NO_PYTHON = { bash scripts/find_python.sh $(PYTHON) >/dev/null; \
   echo "Install one (e.g. 'pyenv install 3.12' or your system's python3.12 package)," >&2; \
   echo "or name it: make demo PYTHON=/path/to/python3.12" >&2; exit 1; }
 
-.PHONY: demo test test-fast lint bench clean venv dashboard check-python handouts
+.PHONY: demo test test-fast lint bench clean venv dashboard classroom check-python handouts
 
 # an interpreter named with PYTHON= is checked even when .venv exists: refused, not ignored
 check-python:
@@ -48,6 +48,12 @@ dashboard: venv
 # student copies of the notebooks, without the solutions, in handouts/
 handouts: venv
 	$(PY) scripts/handouts.py notebooks handouts
+
+# a class in the browser: make classroom SEATS="all south_korea" ROUNDS=12 ROUND_SECONDS=60
+classroom: venv
+	$(VENV)/bin/allysim classroom $(or $(SCENARIO),baseline_2019) --seats $(or $(SEATS),all) \
+	  --round-seconds $(or $(ROUND_SECONDS),60) $(if $(ROUNDS),--set rounds=$(ROUNDS)) $(if $(PORT),--port $(PORT)) \
+	  $(if $(HOST),--host $(HOST))
 
 bench: venv
 	$(PY) benchmarks/bench_run.py

@@ -87,8 +87,9 @@ def server_environment(cache: Path | None = None) -> dict[str, str]:
     }
 
 
-def server_command(host: str, port: int) -> list[str]:
-    solara = [sys.executable, "-m", "solara", "run", APP]
+def server_command(host: str, port: int, app: str = APP) -> list[str]:
+    """`solara run` of the app module (the dashboard's by default; the classroom's shares it)."""
+    solara = [sys.executable, "-m", "solara", "run", app]
     return solara + ["--host", host, "--port", str(port), "--production", "--no-open", "--no-check-version"]
 
 

@@ -1,6 +1,7 @@
-"""The student's moves in `allysim play`: their grammar (`parse_move`) and their two sources,
-the keyboard (an invalid move is explained and asked again) and a file, one move a line (an
-invalid move stops the game with one line naming the file and the line: replayable in class).
+"""The student's moves: their grammar (`parse_move`) and where they come from, a `MoveSource`:
+the keyboard (an invalid move is explained and asked again; `help` lists the moves; a doubtful
+one is asked to be confirmed), a file, one move a line (an invalid move stops the game with one
+line naming the file and the line: replayable in class), or a browser (`sim.classroom`).
 """
 
 from __future__ import annotations
@@ -63,12 +64,32 @@ def parse_move(text: str, side: int) -> Move:
     return Move(kind, amount)
 
 
-Check = Callable[[Move], str | None]  # why a move cannot be made now, or None
+Check = Callable[[Move], str | None]  # why a move cannot be made now (or a doubt about it), or None
+YES = {"y", "yes"}
 
 
-class Keyboard:
-    """Moves typed at the prompt; an invalid one is explained and asked again. At the end of
-    the input every move is the side's default (stall or hold)."""
+def never(move: Move) -> str | None:
+    return None
+
+
+class MoveSource:
+    """Where a seat's moves come from. `next` gives the move at a table; `deadline` the choice at
+    a threat's deadline (None: the government's own values choose, as the agents do)."""
+
+    briefs = True  # the seat writes its briefing before each move (a browser shows its own)
+
+    def next(self, prompt: str, check: Check, table: str = "", doubt: Check = never) -> tuple[Move, str | None]:
+        """The move, and a note for the transcript (None: the move as typed already shows)."""
+        raise NotImplementedError
+
+    def deadline(self, table: str, options: list[str]) -> str | None:
+        return None
+
+
+class Keyboard(MoveSource):
+    """Moves typed at the prompt; an invalid one is explained and asked again, `help` lists the
+    moves, and a doubtful one (a counter above the demand) is asked to be confirmed. At the end
+    of the input every move is the side's default (stall or hold)."""
 
     def __init__(self, side: int, read: Callable[[str], str] = input, write: Callable[[str], None] = print,
                  echo: bool = False):  # fmt: skip
@@ -76,30 +97,46 @@ class Keyboard:
         self.echo = echo  # write what was read: piped input leaves it out of the transcript
         self.silent = False
 
-    def next(self, prompt: str, check: Check) -> tuple[Move, str | None]:
-        """The move, and a note for the transcript (None: the typed line already shows it)."""
-        while not self.silent:
-            try:
-                text = self.read(prompt)
-                if self.echo:
-                    self.write(text.rstrip("\n"))
-            except EOFError:
-                self.silent = True
-                self.write("")  # end the prompt's line
-                break
+    def line(self, prompt: str) -> str | None:
+        """One line typed, or None at the end of the input."""
+        if self.silent:
+            return None
+        try:
+            text = self.read(prompt)
+        except EOFError:
+            self.silent = True
+            self.write("")  # end the prompt's line
+            return None
+        if self.echo:
+            self.write(text.rstrip("\n"))
+        return text
+
+    def next(self, prompt: str, check: Check, table: str = "", doubt: Check = never) -> tuple[Move, str | None]:
+        while (text := self.line(prompt)) is not None:
+            if text.strip().lower() in ("help", "?"):
+                self.write(f"  Moves: {HELP[self.side]}")
+                continue
             try:
                 move = parse_move(text, self.side)
             except ValueError as exc:
-                self.write(f"  {exc}; accepted moves: {ACCEPTED[self.side]}")
+                self.write(f"  {exc}; accepted moves: {ACCEPTED[self.side]} (help: what each does)")
                 continue
             problem = check(move)
-            if problem is None:
+            if problem is not None:
+                self.write(f"  {move}: {problem}")
+                continue
+            question = doubt(move)
+            if question is None:
                 return move, None
-            self.write(f"  {move}: {problem}")
+            answer = self.line(f"  {move}: {question} Play it? (y/n) ")
+            if answer is not None and answer.strip().lower() in YES:
+                return move, None
+            if answer is not None:
+                self.write("  Then your move again.")
         return Move(WHEN_SILENT[self.side]), "(no more input)"
 
 
-class MoveFile:
+class MoveFile(MoveSource):
     """Moves read from a file, one a line ('#' starts a comment); when it runs out, every move is
     the side's default (stall or hold). An invalid move is a ScenarioError naming the line."""
 
@@ -124,7 +161,9 @@ class MoveFile:
     def unused(self) -> int:
         return len(self.moves) - self.position
 
-    def next(self, prompt: str, check: Check) -> tuple[Move, str | None]:
+    def next(self, prompt: str, check: Check, table: str = "", doubt: Check = never) -> tuple[Move, str | None]:
+        """The file's next move (a replay plays a doubtful move as written: the table's notes say
+        what it did)."""
         if self.position >= len(self.moves):
             return Move(WHEN_SILENT[self.side]), "(the moves file has run out)"
         number, move = self.moves[self.position]

@@ -5,7 +5,9 @@ patron: at every table), through the model's two doors: a `HumanStrategy` in the
 Negotiator takes its offers and acceptances from the student's moves, typed or read from a file
 (replayable in class), and the `Seat` is that government's decision policy, answering the
 choices the moves stand for (stalling, hedging; walkouts, threats) with the student's moves.
-A debrief (`sim.debrief`) then places the outcome among the agents' own runs of the scenario.
+The classroom (`sim.classroom`) seats students the same way, with moves a browser sends.
+A finished game is saved with its trace; a debrief (`sim.debrief`) places the outcome among
+the agents' own runs of the scenario.
 """
 
 from __future__ import annotations
@@ -14,19 +16,29 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sim import talks
 from sim.config import Scenario, ScenarioError, load_scenario
-from sim.events import Event
 from sim.model import AllianceModel
-from sim.moves import HEDGE_STEP, HELP, Keyboard, Move, MoveFile
+from sim.moves import HEDGE_STEP, HELP, Keyboard, Move, MoveFile, MoveSource
 from sim.outcomes import RunResult, collect
-from sim.policies import AGENTS, PRESS, STALL, Policy
+from sim.policies import AGENTS, DEADLINE, PRESS, STALL, Policy
 from sim.strategies import HOST, PATRON, TOLERANCE, Strategy
-from sim.words import capital, country, possessive, title, usd
+from sim.words import capital, country, describe, possessive, title, usd
 
 EXIT_BAD_INPUT = 2
 QUIET_KINDS = {"offer", "counter"}  # shown as the sides' moves, not as news
+GOALS = {
+    HOST: "Your goal: the best outcome for {who} by its own utility. Pay as little as you can, but keep "
+    "the US troops and the alliance's reliability, and a figure your public accepts before your election: "
+    "a lapse of the agreement, a drawdown and an angry public all cost you.",
+    PATRON: "Your goal: the best outcome for {who} by its own utility. A higher payment from each host "
+    "(a deal short of what you think fair costs you more than the same sum gained), troops kept where "
+    "they serve, and your word kept: backing down from a threat costs you face, a drawdown its price.",
+}
+SCORING = ("Your score: your government's utility, in US$bn a year over the game's rounds, set beside the "
+           "agents' own runs in your chair.")  # fmt: skip
 
 
 # ------------------------------------------------------------------ the student's chair
@@ -68,7 +80,7 @@ class Seat(Policy):
     """The student's chair, and that government's decision policy: the government played, its
     tables, its moves and what it is shown."""
 
-    def __init__(self, model: AllianceModel, government: str, moves: Keyboard | MoveFile,
+    def __init__(self, model: AllianceModel, government: str, moves: MoveSource,
                  write: Callable[[str], None] = print):  # fmt: skip
         self.model, self.government, self.moves, self.write = model, government, moves, write
         self.side = PATRON if government == model.patron.name else HOST
@@ -94,7 +106,17 @@ class Seat(Policy):
     # ------------------------------------------------------------ the policy
     def choose(self, model, actor: str, decision: str, table: str, values: dict[str, float]) -> str:
         """The student's move where one stands for the choice (a walkout, a threat, a stall);
-        continue or counter otherwise; the agents' own choice at a threat's deadline."""
+        continue or counter otherwise. At a threat's deadline the student's choice where the
+        moves give one, else the agents' own choice by the government's values."""
+        if decision == DEADLINE:
+            wanted = self.moves.deadline(table, list(values))
+            if wanted in values:
+                return wanted
+            chosen = AGENTS.choose(model, actor, decision, table, values)
+            if wanted is not None:  # the month's calendar closed it (a troop floor passed into law)
+                self.write(f"At the {title(table)} deadline {wanted} was no longer open: {chosen} was chosen by "
+                           "your government's values.")  # fmt: skip
+            return chosen
         if decision == STALL:
             return "stall" if self.turn(table).move.kind == "stall" else "counter"
         if decision == PRESS:
@@ -112,9 +134,11 @@ class Seat(Policy):
         key = (self.model.round, name)
         if key not in self.turns:
             table = self.model.tables[name]
-            for line in self.briefing(table):
-                self.write(line)
-            move, note = self.moves.next("Your move: ", lambda move: self.problem(move, table))
+            if self.moves.briefs:
+                for line in self.briefing(table):
+                    self.write(line)
+            move, note = self.moves.next("Your move: ", lambda move: self.problem(move, table), name,
+                                         lambda move: self.doubt(move, table))  # fmt: skip
             if note is not None:
                 self.write(f"Your move: {move}   {note}")
             self.turns[key] = self.take(move, table)
@@ -140,9 +164,23 @@ class Seat(Policy):
             self.write(f"  (the demand, {usd(table.demand)}, is within your offer: you accept it)")
         return Turn(move, price)
 
-    def problem(self, move: Move, table) -> str | None:
-        """Why the move cannot be made at this table now, or None."""
+    def doubt(self, move: Move, table) -> str | None:
+        """A question before a move that may be a slip: a figure that accepts the other side's."""
+        amount = move.amount_usd_bn
+        if amount is None or move.kind == "accept":
+            return None
+        if self.side == HOST and amount >= table.demand - TOLERANCE:
+            return (f"{usd(amount)} is at or above the demand of {usd(table.demand)}: it accepts the demand "
+                    f"and pays {usd(table.demand)} a year.")  # fmt: skip
+        if self.side == PATRON and table.counters and amount <= table.counter + TOLERANCE:
+            return (f"{usd(amount)} is at or below {possessive(table.host)} offer of {usd(table.counter)}: "
+                    f"the table hears {usd(table.counter)}, the offer itself.")  # fmt: skip
+        return None
+
+    def problem(self, move: Move, table, round_: int | None = None) -> str | None:
+        """Why the move cannot be made at this table in the round (this one by default), or None."""
         model, modules = self.model, self.model.config.modules
+        r = model.round if round_ is None else round_
         host = model.hosts[table.host]
         if move.kind == "hedge" and not modules.hedging:
             return "hedging is switched off in this scenario"
@@ -160,7 +198,7 @@ class Seat(Policy):
             return "a threat already stands at this table"
         if host.troops <= host.troop_floor:
             return "the troops are at their legal floor: there is no drawdown to threaten"
-        if not model.config.patron.threat.before_expiry and model.round < table.expiry_round:
+        if not model.config.patron.threat.before_expiry and r < table.expiry_round:
             return "threats come only after the agreement expires in this scenario"
         return None
 
@@ -178,8 +216,10 @@ class Seat(Policy):
             model.news[patron_public].hedges += 1
 
     # ------------------------------------------------------------ what the student sees
-    def briefing(self, table) -> list[str]:
-        model, r = self.model, self.model.round
+    def briefing(self, table, round_: int | None = None) -> list[str]:
+        """What the student sees before a move in the round (this one by default)."""
+        model = self.model
+        r = model.round if round_ is None else round_
         host = model.hosts[table.host]
         p0, demand, counter = host.config.payment_usd_bn, table.demand, table.counter
         lines = ["", f"=== Round {r} ({model.calendar.label(r)}): the {title(host.name)} table ==="]
@@ -205,18 +245,21 @@ class Seat(Policy):
             lines.append(f"{capital(possessive(host.name))} public: {self.opposition(host, figures)}.")
             ceiling = talks.ratifiable_ceiling(model, table)
             limit = usd(ceiling) if ceiling < float("inf") else "no limit"
+            reservation = table.reservation_patron
+            if reservation != reservation:  # not computed before the table's first round: as it will be
+                reservation = model.patron.reservation(host, table.threat is not None)
             lines.append(
-                f"Your bounds: your reservation {usd(table.reservation_patron)} (below it a lapse serves "
+                f"Your bounds: your reservation {usd(reservation)} (below it a lapse serves "
                 f"you better); the most you expect ratified: {limit}."
             )
             theirs, mine = table.counters, table.demands
-        lines.append(f"Election clock: {self.clock(host)}.")
+        lines.append(f"Election clock: {self.clock(host, r)}.")
         other = model.patron.name if self.side == HOST else host.name
         if theirs:
             lines.append(f"{capital(possessive(other))} moves so far: " + ", ".join(usd(x) for x in theirs[-6:]))
         if mine:
             lines.append("Yours so far: " + ", ".join(usd(x) for x in mine[-6:]))
-        lines.append(f"State: {self.state(table)}.")
+        lines.append(f"State: {self.state(table, r)}.")
         return lines
 
     def news(self) -> list[str]:
@@ -236,24 +279,30 @@ class Seat(Policy):
             return "not modelled in this scenario"
         return "; ".join(f"{host.public.opposition(x):.0%} oppose {what}" for what, x in figures.items())
 
-    def clock(self, host) -> str:
-        model, r = self.model, self.model.round
+    def clock(self, host, round_: int) -> str:
+        """The next elections, as the news tells them: an election in this round's month is held
+        (the news reports it), so the clock counts to the one after."""
+        model, cal = self.model, self.model.calendar
         parts = []
-        nxt = model.calendar.next_on_or_after(r, host.election_dates)
-        if nxt is not None:
-            who = "your" if self.side == HOST else possessive(host.name)
-            kind = next(e.kind for e in host.config.elections if e.date == nxt)
-            parts.append(f"{host.months_to_election(r):.1f} months to {who} {kind} election ({nxt})")
-        nxt = model.calendar.next_on_or_after(r, model.patron.elections)
-        if nxt is not None:
-            who = "your" if self.side == PATRON else possessive(model.patron.name)
-            months = max(model.calendar.months_until(r, nxt), 0.0)
-            parts.append(f"{months:.1f} months to {who} election ({nxt})")
+        for name, days, kinds in (
+            (host.name, host.election_dates, {e.date: f"{e.kind} " for e in host.config.elections}),
+            (model.patron.name, model.patron.elections, {}),
+        ):  # fmt: skip
+            who = "your" if (self.side == HOST) == (name == host.name) else possessive(name)
+            held = [d for d in days if cal.round_of(d) == round_]
+            if held:
+                parts.append(f"{who} {kinds.get(held[0], '')}election is held this month ({held[0]})")
+            nxt = cal.next_on_or_after(round_ + 1, days)
+            if nxt is not None:
+                months = max(cal.months_until(round_, nxt), 0.0)
+                parts.append(f"{months:.1f} months to {who} {kinds.get(nxt, '')}election ({nxt})")
         return "; ".join(parts) or "no election ahead within the horizon"
 
-    def state(self, table) -> str:
+    def state(self, table, round_: int) -> str:
         model, host = self.model, self.model.hosts[table.host]
-        if host.lapsed:
+        if table.status == "deal" and table.price is not None:
+            agreement = f"a new agreement at {usd(table.price)} a year"
+        elif host.lapsed or round_ >= table.expiry_round:
             agreement = "the old agreement has lapsed"
         else:
             agreement = f"the old agreement runs through {model.calendar.label(table.expiry_round - 1)}"
@@ -265,52 +314,60 @@ class Seat(Policy):
         return f"{agreement}; {troops}; {hedging}; {threat}"
 
 
-def describe(event: Event) -> str:
-    """One event of the log in words."""
-    actor, kind, table, value, details = event.actor, event.kind, event.table, event.value, event.details
-    who, whose, where = country(actor), possessive(actor), title(table)
-    text = {
-        "accept": f"deal at {usd(value)} a year at the {where} table ({details})",
-        "ratification failed": f"{possessive(table)} legislature rejects the deal at {usd(value)}",
-        "stall": f"{who} stalls at {usd(value)}",
-        "walkout": f"{who} walks out of the {where} talks ({details})",
-        "resume": f"the {where} talks resume",
-        "threat": f"{who} threatens a drawdown at {usd(value)} ({details})",
-        "backing down": f"{who} backs down ({details})",
-        "drawdown": f"{who} withdraws {value:,.0f} troops from {where} ({details})",
-        "hedge": f"{whose} hedging toward China moves to {value:.2f} ({details})",
-        "inducement": f"{whose} inducement to {where} rises to {usd(value)} a year",
-        "coercion": f"{who} coerces {where} ({details})",
-        "election": f"{who} holds its {details} election",
-        "expiry": f"the {where} agreement expires",
-        "lapse": f"the {where} agreement lapses",
-        "posture change": f"a new US posture: the demand to {where} becomes {usd(value)} ({details})",
-        "linkage": f"{possessive(actor)} idea of a fair payment at the {where} table moves by x{value:.2f} ({details})",
-        "legislation": f"a bill setting the troop floor in {where} at {value:,.0f} ({details})",
-    }
-    return text.get(kind, f"{who} {kind} {where} {details}".strip())
-
-
 # ------------------------------------------------------------------ the game
 
 
-def play(scenario: Scenario, government: str, seed: int, moves: Keyboard | MoveFile,
+def opening(seat: Seat, scenario: Scenario, seed: int) -> list[str]:
+    """Who the student is, the goal, the scoring and the moves: said before the first round."""
+    tables = " and ".join(title(t) for t in seat.tables)
+    at = f"at the table{'s' if len(seat.tables) > 1 else ''} of {tables}"
+    return [
+        f"allysim play: you are the government of {country(seat.government)}, {at} ({scenario.name}, seed {seed}).",
+        GOALS[seat.side].format(who=country(seat.government)),
+        SCORING,
+        f"Payments are in US$bn a year; the game has {scenario.rounds} rounds, one a month.",
+        f"Moves: {HELP[seat.side]}; help lists them again.",
+    ]
+
+
+def play(scenario: Scenario, government: str, seed: int, moves: MoveSource,
          write: Callable[[str], None] = print) -> tuple[RunResult, Seat]:  # fmt: skip
     """Run the scenario with the student in the government's chair; returns the run and the seat."""
     model = AllianceModel(scenario, rng=seed)
     seat = Seat(model, government, moves, write)
     seat.install()
-    tables = " and ".join(title(t) for t in seat.tables)
-    at = f"at the table{'s' if len(seat.tables) > 1 else ''} of {tables}"
-    write(f"allysim play: you are the government of {country(government)}, {at} ({scenario.name}, seed {seed}).")
-    write("Payments are in US$bn a year.")
-    write(f"Moves: {HELP[seat.side]}")
+    for line in opening(seat, scenario, seed):
+        write(line)
     model.run()
     return collect(model, seed), seat
 
 
+def moves_played(seat: Seat, header: str) -> str:
+    """The moves of a game, one a line in the order they were played: a moves file that replays it."""
+    lines = [f"# {header}"]
+    for (round_, table), turn in seat.turns.items():
+        lines.append(f"{turn.move}   # round {round_} ({seat.model.calendar.label(round_)}), {title(table)} table")
+    return "\n".join(lines) + "\n"
+
+
+def save(result: RunResult, seat: Seat, out: Path, header: str) -> Path:
+    """The game as a run's results (rounds, events, summary, scenario, manifest), its moves
+    (moves.txt, replayable with --moves) and its trace (trace.png)."""
+    from sim import plots
+    from sim.experiment import store
+
+    manifest = store.manifest(result.scenario.digest(), store.now(), scenario=result.scenario.name,
+                              seed=result.seed, government=seat.government)  # fmt: skip
+    extras: dict[str, store.Writer] = {
+        "moves.txt": lambda path: path.write_text(moves_played(seat, header)),
+        "trace.png": lambda path: plots.trace(result, path),
+    }
+    return store.write_run(result, out, manifest, extras)
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     from sim.debrief import debrief
+    from sim.paths import check_output_folder
 
     scenario = load_scenario(args.scenario, args.overrides)
     governments = [scenario.patron.name, *scenario.hosts]
@@ -320,9 +377,16 @@ def cmd_play(args: argparse.Namespace) -> int:
     if args.debrief_seeds < 0:
         print(f"allysim: error: --debrief-seeds must be 0 or more (got {args.debrief_seeds})", file=sys.stderr)
         return EXIT_BAD_INPUT
+    out = args.out or Path("results") / f"play-{scenario.name}-{args.government}-seed{args.seed}"
+    if not args.no_save:
+        check_output_folder(out)  # before the game: a folder it may not replace is refused at once
     side = PATRON if args.government == scenario.patron.name else HOST
     moves = MoveFile(args.moves, side) if args.moves else Keyboard(side, echo=not sys.stdin.isatty())
     result, seat = play(scenario, args.government, args.seed, moves)
+    if not args.no_save:
+        header = f"allysim play {args.scenario} --as {args.government} --seed {args.seed}"
+        print(f"The game is saved in {save(result, seat, out, header)}/ (its moves in moves.txt, "
+              "its trace in trace.png)")  # fmt: skip
     for line in debrief(result, seat.tables, args.government, args.debrief_seeds):
         print(line)
     if isinstance(moves, MoveFile) and moves.unused:

@@ -1,12 +1,17 @@
-"""Text helpers: names, sums and a run told in a few lines, shared by the command line,
-`allysim play` and its debrief."""
+"""Text helpers: names, sums, an event and a run told in words, shared by the command line,
+`allysim play`, its debrief and the classroom."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sim.events import Event
     from sim.outcomes import RunResult
+
+KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")  # a name as the scenario spells it: south_korea
+DETAIL_WORDS = {"tau": "transactionalism"}
 
 COUNTED = {  # summary key -> word in the story
     "walkouts": "walkout",
@@ -40,6 +45,40 @@ def capital(text: str) -> str:
 def possessive(name: str) -> str:
     shown = country(name)
     return shown + ("'" if shown.endswith("s") else "'s")
+
+
+def plain(details: str) -> str:
+    """An event's details with every key in words: 'after south_korea at +20%' -> 'after South Korea at +20%'."""
+    text = KEY.sub(lambda m: title(m.group()), details)
+    return " ".join(DETAIL_WORDS.get(word, word) for word in text.split(" "))
+
+
+def describe(event: Event) -> str:
+    """One event of the log in words."""
+    actor, kind, table, value = event.actor, event.kind, event.table, event.value
+    details = plain(event.details)
+    who, whose, where = country(actor), possessive(actor), title(table)
+    text = {
+        "accept": f"deal at {usd(value)} a year at the {where} table ({details})",
+        "ratification failed": f"{possessive(table)} legislature rejects the deal at {usd(value)}",
+        "stall": f"{who} stalls at {usd(value)}",
+        "walkout": f"{who} walks out of the {where} talks ({details})",
+        "resume": f"the {where} talks resume",
+        "threat": f"{who} threatens a drawdown at {usd(value)} ({details})",
+        "backing down": f"{who} backs down ({details})",
+        "drawdown": f"{who} withdraws {value:,.0f} troops from {where} ({details})",
+        "hedge": f"{whose} hedging toward China moves to {value:.2f} ({details})",
+        "inducement": f"{whose} inducement to {where} rises to {usd(value)} a year",
+        "coercion": f"{who} coerces {where} ({details})",
+        "election": f"{who} holds its {details} election",
+        "expiry": f"the {where} agreement expires",
+        "lapse": f"the {where} agreement lapses",
+        "posture change": f"a new US posture: the demand to {where} becomes {usd(value)} ({details})",
+        "linkage": f"{possessive(actor)} idea of a fair payment at the {where} table moves by x{value:.2f} ({details})",
+        "legislation": f"a bill setting the troop floor in {where} at {value:,.0f} ({details})",
+        "security shock": f"a security shock changes the value of US troops to {where} by {usd(value)}",
+    }
+    return text.get(kind, f"{who} {kind} {where} {details}".strip())
 
 
 def story(result: RunResult) -> list[str]:

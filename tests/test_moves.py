@@ -56,8 +56,9 @@ def test_the_keyboard_explains_an_invalid_move_and_asks_again():
     board = Keyboard(HOST, read=lambda prompt: next(typed), write=written.append)
     move, note = board.next("> ", check=lambda m: "above the demand" if m.amount_usd_bn == 9 else None)
     assert (move, note) == (Move("counter", 1.4), None)
-    assert written == [f"  'counter': write counter AMOUNT; accepted moves: {ACCEPTED[HOST]}",
-                       f"  'surrender' is not a move; accepted moves: {ACCEPTED[HOST]}",
+    hint = f"accepted moves: {ACCEPTED[HOST]} (help: what each does)"
+    assert written == [f"  'counter': write counter AMOUNT; {hint}",
+                       f"  'surrender' is not a move; {hint}",
                        "  counter 9: above the demand"]  # fmt: skip
 
 

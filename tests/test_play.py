@@ -12,6 +12,7 @@ from conftest import BASELINE
 from sim import cli
 from sim.config import load_scenario
 from sim.moves import Keyboard, Move, MoveFile, parse_move
+from sim.outcomes import simulate
 from sim.play import play
 from sim.strategies import HOST, PATRON, STRATEGIES
 
@@ -36,8 +37,10 @@ accept       # Japan's counter
 
 
 @pytest.fixture
-def allysim():
-    """The command line, as a function returning the exit code."""
+def allysim(tmp_path, monkeypatch):
+    """The command line, as a function returning the exit code, in a folder of its own (a game
+    is saved in results/ of the current folder)."""
+    monkeypatch.chdir(tmp_path)
     return cli.main
 
 
@@ -59,7 +62,8 @@ def test_scripted_game_as_south_korea_reaches_a_deal_and_debriefs(allysim, tmp_p
     assert "Your move: hedge   (line 4)" in out
     assert re.search(r"South Korea: deal in \d{4}-\d\d \(round \d+\) at \$1\.\d\dbn", out)
     assert re.search(r"Your payment of \$1\.\d\dbn is lower than \d+% of the agents' deals", out)
-    assert re.search(r"The agents reached a deal in \d+ of 20 runs", out)
+    assert re.search(r"The agents reached a deal in \d+ of \d+ runs", out)
+    assert re.search(r"the \d+ of the agents' 20 runs of baseline_2019 \(seeds 0-19\) with the same election", out)
     assert re.search(r"Your government's utility, -?\d+\.\d\d, is higher than \d+% of the agents' runs", out)
 
 
@@ -85,7 +89,7 @@ def test_as_the_united_states_the_student_demands_threatens_and_walks_out(allysi
     assert "at the tables of South Korea and Japan" in out
     assert "Your bounds: your reservation $" in out
     assert "Your move: threaten   (line 4)" in out and "=== Round 15 (2020-11): the Japan table ===" in out
-    assert re.search(r"The agents reached a deal at the South Korea table in \d+ of 20 runs", out)
+    assert re.search(r"The agents reached a deal at the South Korea table in \d+ of \d+ runs", out)
 
     result, seat = play(load_scenario(BASELINE), "united_states", 1,
                         MoveFile(path, PATRON), lambda _: None)  # fmt: skip
@@ -182,3 +186,70 @@ def test_a_huge_move_line_is_echoed_as_a_short_excerpt_and_a_negative_seed_is_on
     with pytest.raises(SystemExit) as stop:
         cli.main(["play", str(BASELINE), "--as", "south_korea", "--seed", "-1"])
     assert stop.value.code == 2 and "--seed: expected 0 to" in capsys.readouterr().err
+
+
+def test_help_lists_the_moves_and_a_counter_above_the_demand_is_asked_first():
+    said, answers = [], iter(["help", "counter 100", "n", "counter 100", "y"])
+    keyboard = Keyboard(HOST, read=lambda prompt: next(answers), write=said.append)
+    doubt = lambda m: "it accepts the demand." if m.amount_usd_bn and m.amount_usd_bn > 5 else None  # noqa: E731
+    move, _ = keyboard.next("> ", lambda m: None, doubt=doubt)
+    assert move == Move("counter", 100.0)
+    assert said[0].startswith("  Moves: accept (the demand) | counter AMOUNT | stall")
+    assert said.count("  Then your move again.") == 1  # 'n': asked again, not played
+
+
+def test_a_typed_counter_above_the_demand_names_the_demand(allysim, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("counter 100\nn\ncounter 1.1\n"))
+    assert allysim(["play", str(BASELINE), "--as", "south_korea", "--debrief-seeds", "0", "--no-save"]) == 0
+    out = capsys.readouterr().out
+    assert "counter 100: $100.00bn is at or above the demand of $5.00bn: it accepts the demand" in out
+    assert "Your goal: the best outcome for South Korea" in out and "Your score: your government's utility" in out
+
+
+def test_the_election_clock_agrees_with_the_news_and_names_read_as_words(allysim, tmp_path, capsys):
+    """Japan stalls all game long: in the month of an election the news reports it held and the
+    clock counts to the next one; no name is shown as the scenario spells it (japan_...)."""
+    path = moves_file(tmp_path, "counter 2.0\n")
+    assert allysim(["play", str(BASELINE), "--as", "japan", "--moves", str(path), "--debrief-seeds", "0"]) == 0
+    out = capsys.readouterr().out
+    briefings = out.split("=== Round ")[1:]
+    assert len(briefings) > 5
+    for text in briefings:
+        month = text[text.index("(") + 1 : text.index(")")]
+        clock = next(line for line in text.splitlines() if line.startswith("Election clock:"))
+        for date in re.findall(r"(\d{4}-\d\d)-\d\d\)", clock):
+            held = f"election is held this month ({date}" in clock
+            assert held == (date == month), clock  # a date of this month is said to be held, no other
+            if held:
+                assert re.search(rf"  {month}  .* holds its .*election", text), text
+    transcript = [line for line in out.splitlines() if str(path) not in line and "results" not in line]
+    assert not [line for line in transcript if re.search(r"\b[a-z]+(?:_[a-z]+)+\b", line)]
+
+
+def test_a_finished_game_is_saved_with_its_trace_and_its_moves_replay_it(allysim, tmp_path, capsys):
+    path = moves_file(tmp_path, SOUTH_KOREA)
+    out = tmp_path / "game"
+    argv = ["play", str(BASELINE), "--as", "south_korea", "--moves", str(path), "--debrief-seeds", "0"]
+    assert allysim([*argv, "--out", str(out)]) == 0
+    assert f"The game is saved in {out}/" in capsys.readouterr().out
+    for name in ("rounds.parquet", "events.parquet", "events.csv", "summary.json", "moves.txt", "trace.png"):
+        assert (out / name).stat().st_size > 0, name
+    replay = tmp_path / "replay"
+    assert allysim([*argv[:4], "--moves", str(out / "moves.txt"), "--debrief-seeds", "0", "--out", str(replay)]) == 0
+    assert (replay / "summary.json").read_text() == (out / "summary.json").read_text()
+    assert allysim([*argv, "--no-save"]) == 0 and not (tmp_path / "results").exists()
+    assert allysim(argv) == 0 and (tmp_path / "results" / "play-baseline_2019-south_korea-seed1").is_dir()
+
+
+def test_the_debrief_compares_with_runs_of_the_same_election_outcome_and_says_why(tmp_path):
+    from sim.debrief import debrief, postures
+
+    scenario = load_scenario(BASELINE)
+    result, seat = play(scenario, "united_states", 1, MoveFile(moves_file(tmp_path, UNITED_STATES), PATRON),
+                        lambda _: None)  # fmt: skip
+    lines = debrief(result, seat.tables, "united_states", 30)
+    same = sum(postures(simulate(scenario, s).outcome) == postures(result.outcome) for s in range(30))
+    assert 0 < same < 30  # the 2020 election went both ways among the agents' runs
+    assert any(f"the {same} of the agents' 30 runs" in line for line in lines)
+    assert any(re.search(rf"reached a deal at the South Korea table in \d+ of {same} runs", x) for x in lines)
+    assert sum(line.startswith("Why ") for line in lines) == 2  # one reason per table

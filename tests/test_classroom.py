@@ -1,0 +1,147 @@
+"""The classroom without a browser: the class on the server (seats, tokens, rounds, the timer,
+pause and advance, the threat's deadline, what is saved) and the command's bad input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import BASELINE
+
+from sim import cli
+from sim.classroom.session import ClassPlan, Classroom
+from sim.config import load_scenario, with_changes
+from sim.moves import Move
+
+EVERYONE = ["united_states", "south_korea", "japan"]
+
+
+@pytest.fixture
+def short(tmp_path):
+    path = tmp_path / "short.yaml"
+    path.write_text(f"extends: {BASELINE}\nname: short\nrounds: 4\nhosts:\n  japan:\n    talks_open: 2019-09-15\n")
+    return path
+
+
+def new_class(tmp_path, scenario, games, seconds: float = 30.0, seeds: int = 3) -> Classroom:
+    plan = ClassPlan(str(scenario), [], games, seconds, 1, str(tmp_path / "class"), agent_seeds=seeds)
+    return Classroom(plan)
+
+
+def test_a_seat_is_taken_once_with_the_code_and_only_its_token_moves_for_it(tmp_path, short):
+    room = new_class(tmp_path, short, [EVERYONE])
+    with pytest.raises(ValueError, match="not this class's code"):
+        room.join("WRONG", 1, "south_korea")
+    token = room.join(room.plan.code.lower(), 1, "south_korea")  # the code as typed, in any case
+    with pytest.raises(ValueError, match="is taken"):
+        room.join(room.plan.code, 1, "south_korea")
+    assert (1, "south_korea") not in room.free_chairs() and len(room.free_chairs()) == 2
+    assert room.seat(token)[1].government == "south_korea" and room.seat("guessed") is None
+    refused = room.send("guessed", {"south_korea": Move("counter", 1.0)}, {})
+    assert refused == "this page's seat is not known to the class"
+    # the US's move cannot be sent from South Korea's page: the token names the seat
+    assert "a move is needed at each of your open tables" in room.send(token, {"japan": Move("counter", 2.0)}, {})
+    refused = room.send(token, {"south_korea": Move("demand", 2.0)}, {})
+    assert refused == "demand is not open at the South Korea table now"
+    assert room.send(token, {"south_korea": Move("counter", 1.1)}, {}) is None
+    assert room.send(token, {"south_korea": Move("counter", 1.2)}, {}) == "your move for this round is already sent"
+
+
+def test_a_round_closes_when_all_have_moved_or_at_its_time_and_not_while_paused(tmp_path, short):
+    room = new_class(tmp_path, short, [["south_korea", "japan"]], seconds=10)
+    game = room.games[0]
+    korea, japan = (room.join(room.plan.code, 1, g) for g in ("south_korea", "japan"))
+    room.resume()  # start
+    start = game.opened_at
+    room.send(korea, {"south_korea": Move("counter", 1.0)}, {})
+    room.tick(start + 5)
+    assert game.round == 1 and game.waiting_for == ["japan"]
+    room.send(japan, {"japan": Move("counter", 2.0)}, {})
+    room.tick(start + 5)
+    assert game.round == 2  # all moved: closed before its time
+    room.tick(game.opened_at + 9.9)
+    assert game.round == 2
+    room.tick(game.opened_at + 10.1)
+    assert game.round >= 3  # nobody moved: the timer closed it (a round that asks no one is played at once)
+    rows = pd.DataFrame(game.moves)
+    assert rows[rows["round"] == 2][["played", "by"]].values.tolist() == [["stall", "timer"]] * 2
+    assert "(no move sent in time)" in game.chairs["south_korea"].notes[-1]
+    room.pause()
+    paused_in, left = game.round, room.time_left(game)
+    room.tick(game.opened_at + 100)
+    assert game.round == paused_in and room.time_left(game) == left  # paused: the clock stands
+    room.resume()
+    before = game.round
+    room.advance()
+    assert game.round > before or game.finished
+
+
+def test_the_us_student_chooses_at_a_threat_s_deadline(tmp_path):
+    plan = ClassPlan(str(BASELINE), [], [["united_states"]], 5, 1, str(tmp_path / "class"), agent_seeds=1)
+    no_bill = with_changes(load_scenario(BASELINE), {"calendar.floor_bills": []})  # troops left to withdraw
+    room = Classroom(plan, no_bill)
+    game, token = room.games[0], None
+    token = room.join(room.plan.code, 1, "united_states")
+    room.resume()
+    room.send(token, {"south_korea": Move("threaten")}, {})
+    room.tick()
+    chair = game.chairs["united_states"]
+    while not chair.deadlines and not game.finished:
+        room.send(token, {name: Move("hold") for name in chair.asks}, {})
+        room.tick()
+    assert chair.deadlines == {"south_korea": ["drawdown", "back down"]} or "accept" in chair.deadlines["south_korea"]
+    holds = {name: Move("hold") for name in chair.asks}
+    assert room.send(token, holds, {}) == "the threat's deadline needs your choice"
+    assert room.send(token, {name: Move("hold") for name in chair.asks}, {"south_korea": "drawdown"}) is None
+    r = game.round
+    room.tick()
+    drawdowns = [e for e in game.model.log.rows if e.kind == "drawdown" and e.round == r]
+    assert len(drawdowns) == 1  # the student's choice, not the agents'
+    row = next(m for m in game.moves if m["round"] == r and m["sent"].startswith("deadline"))
+    assert row["sent"] == row["played"] == "deadline: drawdown"
+
+
+def test_an_acceptance_is_of_the_figure_on_the_screen(tmp_path, short):
+    room = new_class(tmp_path, short, [["south_korea"]])
+    token = room.join(room.plan.code, 1, "south_korea")
+    room.resume()
+    game = room.games[0]
+    seen = game.model.tables["south_korea"].demand
+    room.send(token, {"south_korea": Move("accept")}, {})
+    assert game.chairs["south_korea"].ballot.moves["south_korea"] == Move("accept", seen)
+
+
+def test_a_finished_class_is_saved_whole(tmp_path, short):
+    room = new_class(tmp_path, short, [EVERYONE, ["south_korea"]], seeds=4)
+    room.resume()
+    for _ in range(load_scenario(short).rounds):
+        room.advance()
+    assert room.finished
+    room.run_agents()
+    room.save_finished()
+    out = tmp_path / "class"
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    assert len(outcomes) == 4 and set(outcomes.game) == {1, 2} and room.all_saved
+    assert pd.read_parquet(out / "agents.parquet").seed.nunique() == 4
+    assert len(pd.read_csv(out / "moves.csv")) == len(room.moves()) > 0
+    summary = pd.read_json(out / "game-1" / "summary.json", typ="series")
+    assert summary["scenario"] == "short" and (out / "game-2" / "trace.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "extra, why",
+    [
+        (["--seats", "all", "korea"], "--seats: 'korea' is not a government of this scenario; accepted: united_states"),
+        (["--seats", "japan,japan"], "name each government of a game once"),
+        (["--round-seconds", "0"], "--round-seconds: expected 1 to 3600 seconds"),
+        (["--set", "rounds=-1"], "rounds"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2_and_nothing_written(tmp_path, monkeypatch, capsys, extra, why):
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = cli.main(["classroom", str(BASELINE), *extra])
+    except SystemExit as stop:  # argparse's own refusals
+        code = stop.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("allysim: error: ") and why in err, err
+    assert not (tmp_path / "results").exists()
