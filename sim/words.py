@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,6 +22,13 @@ COUNTED = {  # summary key -> word in the story
 def title(name: str) -> str:
     """A key as a name: 'south_korea' -> 'South Korea'."""
     return name.replace("_", " ").title()
+
+
+def plain(text: str, names: Iterable[str]) -> str:
+    """Each of the keys `names` in a text as a name: 'after south_korea at +52%' -> 'after South Korea at +52%'."""
+    for name in sorted(set(names), key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(name)}\b", title(name), text)
+    return text
 
 
 def usd(x: float | None) -> str:
