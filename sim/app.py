@@ -29,7 +29,7 @@ from sim.strategies import STRATEGIES
 
 BASELINE = load_scenario(shipped.SCENARIOS / f"{shipped.BASELINE}.yaml")
 SEOUL, PATRON, RIVAL = BASELINE.hosts["south_korea"], BASELINE.patron, BASELINE.rival
-PLAY_MS = 300  # between rounds when playing; a round's redraw takes about as long again
+PLAY_MS = 100  # between rounds when playing (Mesa's default): the redraw of a round takes longer
 SLIDERS: dict[str, tuple[str, float, float, float, str]] = {  # lever -> label, low, high, step, how its value reads
     "demand_usd_bn": ("US demand on Korea", 1.0, 8.0, 0.25, "${:.2f}bn"),
     "transactionalism": ("Transactionalism", 0.0, 1.0, 0.05, "{:.2f}"),

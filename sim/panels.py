@@ -180,10 +180,10 @@ def zone_figure(model: AllianceModel) -> Figure:
         ax.plot([z.payment_before] * 2, [y - 0.4, y + 0.4], color="#444444", lw=1.2, ls="-.")
         if z.deal is not None:
             ax.scatter([z.deal], [y], marker="*", s=300, color=MARKERS["accept"][1], edgecolor="white", zorder=5)
-            ax.text(right, y - 0.42, f"deal at {usd(z.deal)}", ha="right", fontsize=TEXT_PT, parse_math=False)
+            ax.text(right, y - 0.52, f"deal at {usd(z.deal)}", ha="right", fontsize=TEXT_PT, parse_math=False)
             continue
         if math.isnan(z.us_reservation) or math.isnan(z.host_reservation):
-            ax.text(right, y - 0.42, "talks not open yet", ha="right", fontsize=TEXT_PT, color="#666666")
+            ax.text(right, y - 0.52, "talks not open yet", ha="right", fontsize=TEXT_PT, color="#666666")
             continue
         low, high = sorted((z.us_reservation, z.host_reservation))
         if not z.exists:
@@ -197,14 +197,14 @@ def zone_figure(model: AllianceModel) -> Figure:
                 ax.barh(y, high - start, left=start, height=0.36, color="none", edgecolor="#1a9850", hatch="//")
         if math.isfinite(z.ceiling):
             ax.plot([min(z.ceiling, right)] * 2, [y - 0.3, y + 0.3], color="black", lw=2.5)
-        ax.scatter([z.demand], [y + 0.3], marker="v", s=120, color=US, zorder=5)
+        ax.scatter([z.demand], [y - 0.28], marker="v", s=120, color=US, zorder=5)  # above the band, pointing at it
         if z.offer is not None:
-            ax.scatter([z.offer], [y - 0.3], marker="^", s=120, color=HOST, zorder=5)
+            ax.scatter([z.offer], [y + 0.28], marker="^", s=120, color=HOST, zorder=5)
         ceiling = usd(z.ceiling) if math.isfinite(z.ceiling) else "none (no vote near)"
         limits = f"US at least {usd(z.us_reservation)}; host at most {usd(z.host_reservation)}; ceiling {ceiling}"
-        ax.text(right, y - 0.42, limits, ha="right", fontsize=TEXT_PT, parse_math=False)
+        ax.text(right, y - 0.52, limits, ha="right", fontsize=TEXT_PT, parse_math=False)
     ax.set_yticks(range(len(rows)), [title(z.table) for z in rows], fontsize=TEXT_PT + 1)
-    ax.set_ylim(len(rows) - 0.35, -0.6)
+    ax.set_ylim(len(rows) - 0.5, -0.75)
     ax.set_xlim(0, right)
     ax.set_xlabel("US$bn a year", fontsize=TEXT_PT)
     legend = [

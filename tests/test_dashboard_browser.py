@@ -146,6 +146,10 @@ def test_at_1920_by_1080_the_page_reads_from_the_back_of_a_room(browser):
     for width, cell, smallest in figures:
         assert width >= cell - 1 and width >= 0.35 * SCREEN["width"], figures  # the figure fills its cell
         assert smallest >= SMALLEST_PX, figures
+    page.set_viewport_size({"width": 2560, "height": 1440})  # a larger screen: larger figures, still filling
+    expect(page.locator(FIGURES).first).not_to_have_js_property("width", round(figures[0][0]))
+    wider = page.evaluate(FIGURE_SIZES)
+    assert all(w >= cell - 1 and w > 1.2 * before for (w, cell, _), (before, *_) in zip(wider, figures, strict=True))
     feed = page.locator(".allysim-news").inner_text()
     assert "The United States asks South Korea for" in feed and "_" not in feed, feed
     # Mesa's own settings are not on the page
