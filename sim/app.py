@@ -153,9 +153,8 @@ def parameters(model: SideBySide) -> dict[str, Any]:
 def pending(model: SideBySide, wanted: dict[str, Any]) -> list[str]:
     """What Reset would change in the runs shown, in words; empty when nothing."""
     now = model.levers
-    new = Levers(**{f.name: wanted[f.name] for f in fields(Levers)})
-    changes = [f"{label} {value} (now {now.words()[label]})" for label, value in new.words().items()
-               if value != now.words()[label]]  # fmt: skip
+    shown, new = now.words(), Levers(**{f.name: wanted[f.name] for f in fields(Levers)})
+    changes = [f"{label} {value} (now {shown[label]})" for label, value in new.words().items() if value != shown[label]]
     if new.seed != now.seed:
         changes.append(f"seed {new.seed or 'drawn at random'} (now {now.seed or 'drawn'})")
     if wanted["kept"] != model.kept:
