@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 from sim.outcomes import RunResult
 from sim.words import story, title
 
-__all__ = ["story", "title", "trace"]  # story and title live in sim.words; here for the notebooks
+# story and title live in sim.words; here for the notebooks
+__all__ = ["dance", "mark_elections", "story", "title", "trace"]
 
 MARKERS = {  # event kind -> (marker, colour, label)
     "accept": ("*", "#1a9850", "deal"),
@@ -36,7 +37,7 @@ def trace(result: RunResult, path: str | Path | None = None) -> Figure:
     axes = fig.subplots(n + 2, 1, sharex=True, gridspec_kw={"height_ratios": [3] * n + [2, 2]})
     labels = rounds["date"].tolist()
     for ax, host in zip(axes[:n], hosts, strict=True):
-        _dance(ax, result, host, x)
+        dance(ax, result, host, x)
     ax_h, ax_o = axes[n], axes[n + 1]
     for i, host in enumerate(hosts):
         colour = HOST_COLOURS[i % len(HOST_COLOURS)]
@@ -59,8 +60,7 @@ def trace(result: RunResult, path: str | Path | None = None) -> Figure:
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
-        for when in events.loc[events["kind"] == "election", ["round", "actor"]].itertuples():
-            ax.axvline(when.round, color="#999999", ls="--", lw=0.8)
+        mark_elections(ax, events.loc[events["kind"] == "election", "round"])
     summary = result.summary
     fig.suptitle(
         f"{summary['scenario']}  ·  seed {summary['seed']}  ·  {summary['start']} to {summary['end']}",
@@ -72,7 +72,15 @@ def trace(result: RunResult, path: str | Path | None = None) -> Figure:
     return fig
 
 
-def _dance(ax: Axes, result: RunResult, host: str, x: np.ndarray) -> None:
+def mark_elections(ax: Axes, rounds) -> None:
+    """A dashed grey line at the round of each election (the dashboard's and the trace's)."""
+    for r in rounds:
+        ax.axvline(r, color="#999999", ls="--", lw=0.8)
+
+
+def dance(ax: Axes, result: RunResult, host: str, x: np.ndarray, legend: bool = True) -> None:
+    """One table of the trace: demand, offer, both reservations, the payment before the talks,
+    the lapse shaded and the talks' events marked; a legend unless the caller draws its own."""
     rounds, events = result.rounds, result.events
     demand, counter = rounds[f"{host}.demand_usd_bn"], rounds[f"{host}.counter_usd_bn"]
     ax.plot(x, demand, "-o", ms=3.5, color="#d6604d", lw=2, label="US demand")
@@ -104,6 +112,7 @@ def _dance(ax: Axes, result: RunResult, host: str, x: np.ndarray) -> None:
     else:
         outcome = "no deal"
     ax.set_title(f"{title(host)}: {outcome}", loc="left", fontsize=11)
-    ax.legend(loc="upper right", fontsize=8, ncol=2, frameon=False)
+    if legend:
+        ax.legend(loc="upper right", fontsize=8, ncol=2, frameon=False)
 
 

@@ -1,11 +1,13 @@
-"""The dashboard (`sim/app.py`) rendered without a browser: its buttons drive the model, its
-levers reach the model on Reset, and every panel redraws. What only a browser can catch
+"""The dashboard (`sim/app.py`) rendered without a browser: its buttons drive the runs, its
+levers reach them on Reset (and the page says so until then), a kept run stands beside the next,
+every panel redraws, and Mesa's own settings are not shown. What only a browser can catch
 (missing front-end assets, the Vue version) is in test_dashboard_browser.py."""
 
 from __future__ import annotations
 
 import argparse
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import ipyvuetify as v
@@ -16,7 +18,6 @@ from conftest import BASELINE
 
 from sim import app, cli, dashboard, page_assets
 from sim.config import load_scenario
-from sim.strategies import STRATEGIES
 
 
 def texts(rc) -> str:
@@ -28,45 +29,107 @@ def images(rc) -> list[bytes]:
     return [image.value for image in rc.find(ipywidgets.Image).widgets]
 
 
+def notice(rc) -> str:
+    """The page's call to press Reset, or ''."""
+    alerts = rc.find(v.Alert).widgets
+    return " ".join(str(c) for a in alerts for c in a.children)
+
+
+def render(start: app.SideBySide):
+    # the sidebar (Mesa's buttons, the levers) renders only inside an AppLayout
+    return solara.render(solara.AppLayout(children=[app.Page(start=start)]), handle_error=False)
+
+
 @pytest.mark.slow
-def test_step_advances_the_model_and_reset_applies_the_levers():
-    model = app.DashboardModel(rng=3)
-    # SolaraViz's buttons sit in a solara.Sidebar, which renders only inside an AppLayout
-    box, rc = solara.render(solara.AppLayout(children=[app.Page(model=model)]), handle_error=False)
+def test_step_advances_the_runs_and_reset_applies_the_levers_and_the_kept_run():
+    start = app.SideBySide(seed="3")
+    box, rc = render(start)
     step, reset = (rc.find(v.Btn, children=[label]).widget for label in ("Step", "Reset"))
-    assert "Time: 0.0" in texts(rc) and "No events yet" in texts(rc)
+    shown = texts(rc)
+    assert "This run: round 0 of 28" in shown and "No events yet" in shown and "seed 3" in shown
+    assert notice(rc) == ""
+    for internal in ("Use Threads", "Render Interval", "Play Interval", "Page 0", "Time:"):
+        assert internal not in shown, f"Mesa's {internal!r} is shown"
+    assert not rc.find(v.Checkbox).widgets and not rc.find(v.Tab).widgets
     before = images(rc)
-    assert len(before) == 3  # the dance, hedging and troops, opposition by group
+    assert len(before) == 4  # the dance, the zone, hedging and troops, opposition by group
 
     step.click()
     step.click()
-    assert model.round == 2 and len(model.rows) == 2
-    assert [len(h) for h in model.opposition_by_group.values()] == [2, 2]
+    (run,) = start.runs
+    assert run.round == 2 and len(run.record) == 2
     shown = texts(rc)
-    assert "Time: 2.0" in shown and f"Round 2 of {model.config.rounds} ({model.calendar.label(2)})" in shown
-    opening = f"United States: offer (South Korea) ${app.SEOUL.demand_usd_bn:.2f}bn"
+    assert f"This run: round 2 of 28 ({run.calendar.label(2)})" in shown
+    opening = f"{run.calendar.label(1)}  The United States asks South Korea for ${app.SEOUL.demand_usd_bn:.2f}bn a year"
     assert opening in shown  # the opening demand, in the feed
     assert all(a != b for a, b in zip(before, images(rc), strict=True)), "a panel did not redraw"
 
-    # a lever moved in the sidebar reaches the model only on Reset, which starts a new run
-    rc.find(v.Slider, label="Transactionalism").widget.v_model = 0.3
+    # a lever moved in the sidebar reaches the runs only on Reset, and the page says so
+    rc.find(v.Slider).widgets[list(app.SLIDERS).index("transactionalism")].v_model = 0.3
     rc.find(v.Select, label="US strategy").widget.v_model = "conceder"
+    assert "Press Reset" in notice(rc) and "Transactionalism 0.30 (now 0.80)" in notice(rc)
+    assert "US strategy conceder (now boulware)" in notice(rc)
+    assert "0.30" in texts(rc)  # the slider's value, beside it
     reset.click()
+    assert notice(rc) == ""
     shown = texts(rc)
-    assert "Time: 0.0" in shown and "transactionalism 0.30" in shown
-    assert f"US conceder vs hosts {app.SEOUL.strategy.name}" in shown
-    assert model.round == 2, "Reset must build a new model, not rewind the old one"
+    assert "This run: round 0 of 28" in shown
+    assert "· Transactionalism 0.30" in shown and "· US strategy conceder" in shown
+    assert run.round == 2, "Reset must build new runs, not rewind the old ones"
+
+    # the run kept stands beside the next one, from the first round, and steps with it
+    rc.find(v.Btn, children=["Keep this run"]).widget.click()
+    assert "the kept run beside it" in notice(rc)
+    rc.find(v.TextField, label="Seed").widget.v_model = "4"
+    reset.click()
     step.click()
-    assert f"Round 1 of {model.config.rounds} ({model.calendar.label(1)})" in texts(rc)
+    shown = texts(rc)
+    assert "This run: round 1 of 28" in shown and "Kept run: round 1 of 28" in shown
+    assert len(images(rc)) == 8
+    assert shown.count("What happened, newest first.") == 1, "one sentence a panel, over both runs"
+    rc.find(v.Btn, children=["Drop the kept run"]).widget.click()
+    reset.click()
+    assert "Kept run" not in texts(rc) and len(images(rc)) == 4
+
+
+@pytest.mark.slow
+def test_each_session_has_its_own_runs():
+    (_, first), (_, second) = (solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+                               for _ in range(2))  # fmt: skip
+    first.find(v.Btn, children=["Step"]).widget.click()
+    assert "This run: round 1 of 28" in texts(first)
+    assert "This run: round 0 of 28" in texts(second)
+
+
+def test_the_run_kept_is_the_run_shown():
+    model = app.SideBySide(seed="")  # a seed drawn at random: kept as the number drawn
+    (run,) = model.runs
+    for _ in range(5):
+        model.step()
+    kept = replace(run.levers, seed=str(run.seed))
+    again = app.SideBySide(**app.parameters(model) | {"seed": "9", "kept": kept})
+    for _ in range(5):
+        again.step()
+    assert again.runs[1].log.frame().equals(run.log.frame())
+    assert again.runs[0].seed == 9 and again.levers.seed == "9"
+
+
+def test_reset_is_asked_for_only_when_a_lever_differs_from_the_runs():
+    model = app.SideBySide(demand_usd_bn=3.0)
+    wanted = app.parameters(model)
+    assert app.pending(model, wanted) == []
+    assert app.pending(model, wanted | {"demand_usd_bn": 3.5}) == ["US demand on Korea $3.50bn (now $3.00bn)"]
+    assert app.pending(model, wanted | {"seed": "7"}) == ["seed 7 (now 1)"]
+    assert app.pending(model, wanted | {"kept": app.Levers()}) == ["the kept run beside it"]
 
 
 def test_levers_change_only_what_they_name():
     base = load_scenario(BASELINE)
     default = app.DashboardModel().config
     assert default.model_dump() == base.model_dump(), "the default levers must give the baseline"
-    moved = app.DashboardModel(demand_usd_bn=3.0, transactionalism=0.3, electoral_peak=4.0,
-                               inducement_max_usd_bn=1.0, patron_strategy="conceder",
-                               host_strategy="tit_for_tat", rng="7").config  # fmt: skip
+    moved = app.DashboardModel(app.Levers(demand_usd_bn=3.0, transactionalism=0.3, electoral_peak=4.0,
+                                          inducement_max_usd_bn=1.0, patron_strategy="conceder",
+                                          host_strategy="tit_for_tat", seed="7")).config  # fmt: skip
     assert moved.hosts["south_korea"].demand_usd_bn == 3.0
     assert moved.hosts["japan"].demand_usd_bn == base.hosts["japan"].demand_usd_bn
     assert moved.patron.transactionalism == 0.3
@@ -74,16 +137,17 @@ def test_levers_change_only_what_they_name():
     assert moved.rival.inducement_max_usd_bn == 1.0
     assert moved.patron.strategy.name == "conceder"
     assert {h.strategy.name for h in moved.hosts.values()} == {"tit_for_tat"}
-    assert app.model_params["patron_strategy"]["values"] == sorted(STRATEGIES)
 
 
-def test_the_same_seed_gives_the_same_run_and_a_bad_seed_a_fresh_one():
-    a, b = app.DashboardModel(rng="5"), app.DashboardModel(rng=5)
+def test_the_same_seed_gives_the_same_run_and_a_bad_seed_a_drawn_one():
+    a, b = app.DashboardModel(app.Levers(seed="5")), app.DashboardModel(app.Levers(seed=" 5 "))
     for model in (a, b):
         for _ in range(6):
             model.step()
-    assert a.log.frame().equals(b.log.frame())
-    assert app.seed("5") == 5 and app.seed("five") is None and app.seed(None) is None
+    assert a.seed == b.seed == 5 and a.log.frame().equals(b.log.frame())
+    assert app.seed("5") == 5 and app.seed("five") is None and app.seed("-1") is None and app.seed("") is None
+    drawn = {app.DashboardModel(app.Levers(seed="five")).seed for _ in range(5)}
+    assert len(drawn) > 1 and all(0 <= s < 1_000_000 for s in drawn)
 
 
 def test_the_dashboard_command_serves_this_machine_only_and_offline_by_default(tmp_path, monkeypatch):

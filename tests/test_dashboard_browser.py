@@ -27,8 +27,39 @@ CHROMIUM = Path("/usr/bin/chromium")
 # --no-sandbox: we may run as root; the rest keep chromium off the network but for our server
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-DEMAND = "US demand on Korea ($bn)"
-PLOTS = ".vue-grid-item img.widget-image"
+FIGURES = "img.allysim-figure"
+SCREEN = {"width": 1920, "height": 1080}  # a projector's
+SMALLEST_PX = 14  # read from the back of a room
+WAIT_MS = 30_000  # a round's redraw on two busy cores can take seconds
+# Each visible piece of text: its size as drawn (a CSS transform scales it) and where it is.
+DOM_TEXT_SIZES = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const el = walker.currentNode.parentElement;
+    if (!text || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    let scale = 1;
+    for (let e = el; e; e = e.parentElement) {
+      const t = getComputedStyle(e).transform;
+      if (t && t !== "none") { const m = new DOMMatrixReadOnly(t); scale *= Math.hypot(m.b, m.d); }
+    }
+    out.push([parseFloat(getComputedStyle(el).fontSize) * scale, text.slice(0, 60)]);
+  }
+  return out;
+}"""
+# Each figure as shown: its width, its cell's, and its smallest text in px (an SVG's font sizes
+# are in its own units, its viewBox drawn over the image's width).
+FIGURE_SIZES = """async () => Promise.all([...document.querySelectorAll("img.allysim-figure")].map(async img => {
+  const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml");
+  const units = parseFloat(svg.documentElement.getAttribute("viewBox").split(" ")[2]);
+  const sizes = [...svg.querySelectorAll("text")].filter(t => t.textContent.trim())
+    .map(t => parseFloat(t.getAttribute("style").match(/font-size: ([0-9.]+)px/)[1]));
+  const cell = img.parentElement.getBoundingClientRect().width;
+  return [img.getBoundingClientRect().width, cell, Math.min(...sizes) * img.getBoundingClientRect().width / units];
+}))"""
 
 
 def free_port() -> int:
@@ -72,68 +103,104 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def page(server):
+def browser(server):
+    """Chromium, and the problems its pages met (page errors, failed requests, HTTP errors)."""
     url, log = server
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        tab.set_default_timeout(10_000)
-        tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        tab.on("requestfailed", lambda request: problems.append(f"failed request: {request.url}"))
-        tab.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
-        tab.goto(url)
-        yield tab
-        browser.close()
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+        def open_tab() -> Page:
+            tab = chromium.new_context(viewport=SCREEN).new_page()
+            tab.set_default_timeout(WAIT_MS)
+            tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            tab.on("requestfailed", lambda request: problems.append(f"failed request: {request.url}"))
+            tab.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+            tab.goto(url)
+            tab.get_by_text("This run: round 0 of ").wait_for()
+            return tab
+
+        yield open_tab
+        chromium.close()
     assert not problems, "\n".join(problems)
     assert "Could not load URL" not in log.read_text(), log.read_text()
 
 
-def feed(page: Page) -> str:
-    return page.locator(".vue-grid-item", has_text="Round ").inner_text()
+def heading(page: Page, run: str = "This run") -> str:
+    return page.locator(".allysim-heading", has_text=f"{run}: round").inner_text()
 
 
-def wait_for_feed(page: Page, text: str, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if text in feed(page):
-            return True
-        time.sleep(0.1)
-    return False
+def step_to(page: Page, n: int) -> None:
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text(f"This run: round {n} of ").wait_for()
 
 
-def test_dashboard_in_the_browser(page: Page):
-    step, reset = (page.get_by_role("button", name=label, exact=True) for label in ("Step", "Reset"))
-    reset.click()  # a fresh session has a fresh model, but start clean all the same
-    page.locator(PLOTS).nth(2).wait_for()
-    assert page.locator(PLOTS).count() == 3
+def test_at_1920_by_1080_the_page_reads_from_the_back_of_a_room(browser):
+    page = browser()
+    for n in (1, 2, 3):
+        step_to(page, n)
+    expect(page.locator(FIGURES)).to_have_count(4)
+    small = [(px, text) for px, text in page.evaluate(DOM_TEXT_SIZES) if px < SMALLEST_PX]
+    assert not small, f"text under {SMALLEST_PX} px: {small}"
+    figures = page.evaluate(FIGURE_SIZES)
+    for width, cell, smallest in figures:
+        assert width >= cell - 1 and width >= 0.35 * SCREEN["width"], figures  # the figure fills its cell
+        assert smallest >= SMALLEST_PX, figures
+    page.set_viewport_size({"width": 2560, "height": 1440})  # a larger screen: larger figures, still filling
+    expect(page.locator(FIGURES).first).not_to_have_js_property("width", round(figures[0][0]))
+    wider = page.evaluate(FIGURE_SIZES)
+    assert all(w >= cell - 1 and w > 1.2 * before for (w, cell, _), (before, *_) in zip(wider, figures, strict=True))
+    feed = page.locator(".allysim-news").inner_text()
+    assert "The United States asks South Korea for" in feed and "_" not in feed, feed
+    # Mesa's own settings are not on the page
+    for internal in ("Use Threads", "Render Interval", "Play Interval", "Page 0"):
+        expect(page.get_by_text(internal)).to_have_count(0)
+    expect(page.get_by_role("tab")).to_have_count(0)
+    expect(page.get_by_role("checkbox")).to_have_count(0)
+
+
+def test_a_moved_lever_asks_for_reset_and_a_kept_run_plays_beside_the_next(browser):
+    page = browser()
+    reset = page.get_by_role("button", name="Reset", exact=True)
+    step_to(page, 1)
+    demand = page.locator(".allysim-lever", has_text="US demand on Korea").get_by_role("slider")
     start = app.SEOUL.demand_usd_bn
-    assert wait_for_feed(page, "No events yet") and f"US demand on South Korea ${start:.2f}bn" in feed(page)
-    before = [page.locator(PLOTS).nth(i).get_attribute("src") for i in range(3)]
-    step.click()  # once its result shows, the server has finished the Reset too
-    page.get_by_text("Time: 1.0", exact=True).wait_for()
-
-    demand = page.get_by_role("slider", name=DEMAND, exact=True)
     assert demand.get_attribute("aria-valuenow") == f"{start:g}"
     key, target = ("ArrowLeft", start - 2) if start >= 3 else ("ArrowRight", start + 2)
     demand.focus()
     for _ in range(8):  # 0.25 a press
         demand.press(key)
     expect(demand).to_have_attribute("aria-valuenow", f"{target:g}")
-    # The browser shows the new value at once, but ipywidgets holds a widget's changes back while
-    # the server is busy, and a click can overtake them: Reset until the run has the new demand.
-    for _ in range(5):
-        reset.click()
-        if wait_for_feed(page, f"US demand on South Korea ${target:.2f}bn", timeout_s=1.5):
-            break
-    assert f"US demand on South Korea ${target:.2f}bn" in feed(page), feed(page)
-    page.get_by_text("Time: 0.0", exact=True).wait_for()
+    # the page says what Reset would change, once the server has the new value
+    notice = page.locator(".allysim-reset")
+    expect(notice).to_contain_text(f"Press Reset to start again with US demand on Korea ${target:.2f}bn "
+                                   f"(now ${start:.2f}bn)")  # fmt: skip
+    expect(page.locator(".allysim-lever", has_text="US demand on Korea")).to_contain_text(f"${target:.2f}bn")
+    reset.click()
+    expect(notice).to_have_count(0)
+    assert f"US demand on Korea ${target:.2f}bn" in heading(page) and "round 0 of" in heading(page)
 
-    for n in (1, 2, 3):
-        step.click()
-        page.get_by_text(f"Time: {n}.0", exact=True).wait_for()
-        assert wait_for_feed(page, f"Round {n} of "), feed(page)
-        if n == 1:  # the run opens with the new demand
-            assert f"United States: offer (South Korea) ${target:.2f}bn" in feed(page), feed(page)
-    after = [page.locator(PLOTS).nth(i).get_attribute("src") for i in range(3)]
-    assert all(a != b for a, b in zip(before, after, strict=True)), "a panel did not redraw"
+    page.get_by_role("button", name="Keep this run").click()
+    expect(notice).to_contain_text("the kept run beside it")
+    seed = page.get_by_label("Seed")
+    seed.fill("2")
+    seed.press("Enter")
+    expect(notice).to_contain_text("seed 2 (now 1)")
+    reset.click()
+    expect(notice).to_have_count(0)
+    step_to(page, 1)
+    page.get_by_text("Kept run: round 1 of ").wait_for()
+    assert "seed 2" in heading(page) and "seed 1" in heading(page, "Kept run")
+    mine, kept = (page.locator(".allysim-heading").nth(i).bounding_box() for i in (0, 1))
+    assert mine and kept and abs(mine["y"] - kept["y"]) < 1 and kept["x"] >= mine["x"] + mine["width"]
+    expect(page.locator(FIGURES)).to_have_count(8)
+    zones = page.locator(".allysim-zone " + FIGURES)
+    expect(zones).to_have_count(2)
+    (left, right) = (zones.nth(i).bounding_box() for i in (0, 1))
+    assert left and right and abs(left["y"] - right["y"]) < 1 and right["x"] > left["x"] + left["width"]
+    expect(page.get_by_text("Where a deal can land this month")).to_have_count(1)
+
+    other = browser()  # another tab has runs of its own
+    assert "round 0 of" in heading(other) and "Kept run" not in other.locator(".allysim-runs").inner_text()
+    step_to(page, 2)
+    assert "round 0 of" in heading(other)
