@@ -349,3 +349,9 @@ posterior: {calibrated}
     assert main(["sweep", str(path), "--out", str(tmp_path / "other"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "posterior: patron.strategy.params.beta is both swept and drawn from the posterior" in err
+
+
+def test_the_shipped_calibrations_are_valid():
+    for path in sorted((ROOT / "configs" / "calibration").glob("*.yaml")):
+        calibration = load_calibration(path)
+        assert len(calibration.cases) >= 2 and len(calibration.names) >= 3, path.name

@@ -63,8 +63,8 @@ def installed(tmp_path_factory) -> Installed:
     (wheel,) = dist.glob("allysim-*.whl")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     python = env / "bin" / "python"
-    subprocess.run([*PIP, "--python", str(python), "install", "--no-compile", f"{wheel}[dashboard]"], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run([*PIP, "--python", str(python), "install", "--no-compile", f"{wheel}[dashboard,calibration]"],
+                   check=True, capture_output=True)  # fmt: skip
     elsewhere.mkdir()
     environ = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     environ |= {"PATH": f"{env / 'bin'}{os.pathsep}{environ['PATH']}", "ALLYSIM_CACHE": str(tmp / "cache")}
@@ -89,6 +89,16 @@ def test_the_installed_package_runs_the_baseline_from_another_folder(installed):
     }
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["versions"]["allysim"] == PROJECT["version"] and manifest["rounds"] == 28
+
+
+@pytest.mark.slow
+def test_the_installed_package_ships_the_cases_and_calibrations(installed):
+    code = ("from sim.calibration.spec import calibration_path, load_calibration as load; "
+            "c = load(calibration_path('history')); print(c.path.parent.parent.parent.name, len(c.cases))")  # fmt: skip
+    done = installed.run(str(installed.python), "-c", code)
+    assert (done.returncode, done.stdout) == (0, "sim 6\n"), done.stderr  # sim/configs/calibration/, six cases
+    done = installed.allysim("run", "--posterior", "nowhere", "--no-plot")
+    assert done.returncode == 2 and "holds no finished calibration" in done.stderr
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ from sim.arguments import WORKERS_HELP, workers
 
 def add_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="fit assumed parameters to past negotiations (ABC-SMC with pyabc)")
-    p.add_argument("calibration", type=Path, nargs="?", help="calibration YAML file (configs/calibration/)")
+    p.add_argument("calibration", type=Path, nargs="?", help="calibration YAML file, or a shipped one by name: history")
     p.add_argument("--out", type=Path, help="output folder (default results/calibration/<name>/)")
     p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
     p.add_argument("--workers", type=workers, default=0, help=f"{WORKERS_HELP} (default 0)")
@@ -48,14 +48,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except ImportError:
         return _fail("calibrate needs pyabc: pip install 'allysim[calibration]' (make venv installs it)")
     from sim.calibration.fit import CalibrationFolderError, Options, calibrate
-    from sim.calibration.spec import load_calibration
+    from sim.calibration.spec import calibration_path, load_calibration
     from sim.experiment.folder import SweepFolderError
     from sim.experiment.runner import SchedulerError, reach_scheduler
     from sim.stopping import exit_code
 
     if args.scheduler:
         args.executor = "dask"
-    calibration = load_calibration(args.calibration)
+    calibration = load_calibration(calibration_path(str(args.calibration)))
     if args.leave_out:
         calibration = calibration.without(args.leave_out)
     name = calibration.file.name + (f"-without-{args.leave_out}" if args.leave_out else "")

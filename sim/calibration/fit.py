@@ -106,7 +106,7 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
         folder.write_manifest(out, {**previous, "status": "running", "resumed_at": started_at})
     db = f"sqlite:///{(out / DATABASE).resolve()}"
     clock = time.perf_counter()
-    status = "stopped"
+    status, timing = "stopped", {}
     with Executor(options.executor, workers, options.scheduler) as executor:
         sampler = SeededSampler(settings.root_seed, executor, None if options.quiet else _progress)
         abc = abc_smc(calibration, sampler)
@@ -119,8 +119,10 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
             left = settings.generations - (history.max_t + 1)
             if left > 0:
                 np.random.seed(np.random.SeedSequence(settings.root_seed).generate_state(4))
+                fitting = time.perf_counter()
                 history = abc.run(max_nr_populations=left, minimum_epsilon=settings.epsilon.minimum,
                                   min_acceptance_rate=settings.min_acceptance_rate)  # fmt: skip
+                timing["fit_seconds"] = round(time.perf_counter() - fitting, 3)
             if not options.quiet:
                 print("calibrate: predictive checks ...", file=sys.stderr)
             write_results(calibration, out, history, executor)
@@ -131,7 +133,7 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
         finally:
             manifest = store.finished(
                 {**(previous or manifest), "status": status}, wall_seconds=round(time.perf_counter() - clock, 3)
-                + float((previous or {}).get("wall_seconds") or 0), **_history_fields(db, calibration),
+                + float((previous or {}).get("wall_seconds") or 0), **timing, **_history_fields(db, calibration),
             )  # fmt: skip
             folder.write_manifest(out, manifest)
     return manifest

@@ -40,9 +40,19 @@ from sim.experiment.design import numeric_leaves
 from sim.schema import PlainName, Scenario
 from sim.shipped import SCENARIOS
 
-CASES = Path(__file__).resolve().parents[1] / "configs" / "cases"
-if not CASES.is_dir():  # a checkout: the cases beside the package, not inside it
-    CASES = Path(__file__).resolve().parents[2] / "configs" / "cases"
+INSTALLED, CHECKOUT = Path(__file__).resolve().parents[1] / "configs", Path(__file__).resolve().parents[2] / "configs"
+CONFIGS = INSTALLED if (INSTALLED / "cases").is_dir() else CHECKOUT  # a wheel's, or beside the package
+CASES, CALIBRATIONS = CONFIGS / "cases", CONFIGS / "calibration"
+
+
+def calibration_path(text: str) -> Path:
+    """A calibration as named on the command line: a file by its path, or a shipped one by its
+    name (`history`, `quick`)."""
+    path = Path(text)
+    shipped = CALIBRATIONS / f"{path.stem}.yaml"
+    if not path.exists() and len(path.parts) == 1 and path.suffix in ("", ".yaml") and shipped.is_file():
+        return shipped
+    return path
 
 
 class _Part(BaseModel):
