@@ -33,9 +33,29 @@ PAIRING_SECONDS = arguments.PAIRING_SECONDS  # here for the parser: importing si
 
 
 class Parser(argparse.ArgumentParser):
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """An option this command does not know is named as such, before its value can be taken
+        for a positional argument and refused as that (`allysim run --workers 2`)."""
+        for token in args or ():
+            if token == "--" or (self._subparsers is not None and not token.startswith("-")):
+                break  # after the command's name, its own parser checks the rest
+            name = token.split("=", 1)[0]
+            known = any(option.startswith(name) for option in self._option_string_actions)
+            if name.startswith("-") and not _number(name) and not known:
+                self.error(f"unrecognized arguments: {name}")
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:  # one line, exit 2, like every other bad input
         # prog is "allysim" for the command line itself, "allysim run" for a command
         self.exit(EXIT_BAD_INPUT, f"allysim: error: {message} (see '{self.prog} --help')\n")
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class Version(argparse.Action):

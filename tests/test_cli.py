@@ -246,6 +246,16 @@ def test_the_hint_after_a_bad_argument_names_the_help_to_read(capsys, args, hint
     assert stop.value.code == 2 and err.count("\n") == 1 and err.rstrip().endswith(hint), err
 
 
+@pytest.mark.parametrize("args", [["run", "--workers", "2"], ["check", "--seed", "3", str(BASELINE)],
+                                  ["sweep", "x.yaml", "--wrkers=2"]])  # fmt: skip
+def test_an_option_the_command_lacks_is_named_not_its_value_taken_for_a_file(capsys, args):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    unknown = next(a for a in args[1:] if a.startswith("--")).split("=")[0]
+    assert stop.value.code == 2 and err.startswith(f"allysim: error: unrecognized arguments: {unknown} "), err
+
+
 def test_building_the_parser_imports_neither_the_model_nor_pandas_nor_matplotlib():
     heavy = {"mesa", "matplotlib", "pandas", "solara"}
     code = "import sys, sim.cli; sim.cli.build_parser(); print(sorted({m.split('.')[0] for m in sys.modules} & HEAVY))"
