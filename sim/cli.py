@@ -227,7 +227,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.posterior is not None:
         from sim.calibration.posterior import load_posterior
 
-        scenario, drawn = load_posterior(args.posterior).apply(scenario, args.seed)
+        fixed = [assignment.split("=", 1)[0].strip() for assignment in args.overrides]
+        scenario, drawn = load_posterior(args.posterior).apply(scenario, args.seed, fixed=fixed)
+        for key, reason in drawn["not_drawn"].items():
+            print(f"allysim: note: {key} is not drawn from the posterior ({reason})", file=sys.stderr)
         suffix += f"-posterior-{scenario.digest()[:8]}"
     out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}{suffix}"
     check_output_folder(out)

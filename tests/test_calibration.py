@@ -131,7 +131,8 @@ def test_a_missing_file_a_used_folder_and_a_report_of_nothing_are_one_line_each(
     used.mkdir()
     (used / "notes.txt").write_text("mine")
     assert calibrate(calibration_file(tmp_path), "--out", used) == 2
-    assert "already holds results" in capsys.readouterr().err and (used / "notes.txt").read_text() == "mine"
+    assert "holds files that are not a calibration's" in capsys.readouterr().err
+    assert (used / "notes.txt").read_text() == "mine"
     assert main(["calibrate", "--report", str(tmp_path)]) == 2
     assert "holds no finished calibration" in capsys.readouterr().err
 
@@ -355,3 +356,39 @@ def test_the_shipped_calibrations_are_valid():
     for path in sorted((ROOT / "configs" / "calibration").glob("*.yaml")):
         calibration = load_calibration(path)
         assert len(calibration.cases) >= 2 and len(calibration.names) >= 3, path.name
+
+
+@pytest.mark.slow
+def test_a_draw_never_overrides_what_the_user_set_nor_a_strategy_it_was_not_fitted_for(calibrated, tmp_path, capsys):
+    args = ["run", "--posterior", str(calibrated), "--no-plot"]
+    assert main([*args, "--set", "patron.strategy.params.beta=0.5", "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "patron.strategy.params.beta: is both set and drawn from the posterior" in err
+    assert not (tmp_path / "a").exists()
+    assert main([*args, "conciliatory_patron", "--out", str(tmp_path / "b")]) == 0  # its patron plays conceder
+    err = capsys.readouterr().err
+    assert "patron.strategy.params.beta is not drawn from the posterior (fitted for boulware" in err
+    scenario = yaml.safe_load((tmp_path / "b" / "scenario.yaml").read_text())
+    assert scenario["patron"]["strategy"] == {"name": "conceder", "params": {"beta": 5.0}}  # as the scenario has it
+    drawn = json.loads((tmp_path / "b" / "manifest.json").read_text())["posterior"]
+    assert "patron.strategy.params.beta" in drawn["not_drawn"] and Path(drawn["folder"]).is_absolute()
+
+
+@pytest.mark.slow
+def test_a_damaged_database_or_posterior_is_named_and_left_as_it_is(calibrated, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(calibrated, copy)
+    damaged = (copy / "calibration.db").read_bytes()[:5000]
+    (copy / "calibration.db").write_bytes(damaged)
+    path = Path(json.loads((copy / "manifest.json").read_text())["calibration_file"])
+    assert calibrate(path, "--out", copy, "--resume") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "calibration.db is damaged" in err
+    assert (copy / "calibration.db").read_bytes() == damaged  # never replaced
+    (copy / "posterior.parquet").write_bytes(b"PAR1 not a table")
+    assert main(["calibrate", "--report", str(copy)]) == 2
+    assert "posterior.parquet is damaged" in capsys.readouterr().err
+    assert main(["run", "--posterior", str(copy), "--no-plot", "--out", str(tmp_path / "r")]) == 2
+    assert "the posterior cannot be read" in capsys.readouterr().err

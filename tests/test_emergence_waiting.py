@@ -32,9 +32,12 @@ def test_waiting_grows_with_the_belief_in_a_friendlier_patron():
 def test_moving_the_election_moves_the_deal():
     """Putnam: before its election the host's win-set is too small for a patron that holds at
     +40% (and waiting for the election beats conceding); after it, the win-set grows. A later
-    election means a later deal."""
+    election means a later deal, for a host that concedes at a steady pace (linear). One that
+    concedes late, as the calibrated host does (beta 0.38), holds until its deadline, the
+    agreement's expiry, whenever the election falls."""
     holds = {"patron.strategy": "hardliner", "patron.elections": [], "hosts.south_korea.stalling.p_friendlier": 0.0,
-             "hosts.south_korea.agreement_expires": "2021-06-30"}  # fmt: skip
+             "hosts.south_korea.agreement_expires": "2021-06-30",
+             "hosts.south_korea.strategy": {"name": "linear"}}  # fmt: skip
     medians = []
     for day in ("2020-04-15", "2020-10-15", "2021-04-15"):
         elections = [{"date": day, "kind": "legislative"}, {"date": "2022-03-09", "kind": "presidential"}]

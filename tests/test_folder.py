@@ -90,7 +90,7 @@ def test_a_second_writer_is_refused_with_one_line_while_the_first_runs(tmp_path,
         os.killpg(first.pid, signal.SIGSTOP)  # mid-way, whatever the machine's load
         assert sweep(path, "--out", out, "--resume") == 2
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "is being written by another sweep" in err and str(first.pid) in err
+        assert err.count("\n") == 1 and "is being written by another allysim command" in err and str(first.pid) in err
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.communicate(timeout=60)

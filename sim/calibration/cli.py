@@ -11,7 +11,8 @@ from sim.arguments import WORKERS_HELP, workers
 
 def add_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="fit assumed parameters to past negotiations (ABC-SMC with pyabc)")
-    p.add_argument("calibration", type=Path, nargs="?", help="calibration YAML file, or a shipped one by name: history")
+    p.add_argument("calibration", type=Path, nargs="?",
+                   help="calibration YAML file, or a shipped one by name (history, quick)")  # fmt: skip
     p.add_argument("--out", type=Path, help="output folder (default results/calibration/<name>/)")
     p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
     p.add_argument("--workers", type=workers, default=0, help=f"{WORKERS_HELP} (default 0)")
@@ -34,6 +35,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.report is not None:
         if args.calibration is not None:
             return _fail("give a calibration file to run, or --report DIR of one that ran, not both")
+        extra = next((f"--{k.replace('_', '-')}" for k in ("out", "resume", "leave_out", "scheduler")
+                      if getattr(args, k)), None)  # fmt: skip
+        if extra:
+            return _fail(f"--report DIR reads a calibration that ran; {extra} is for running one")
         from sim.calibration.figures import report
 
         try:

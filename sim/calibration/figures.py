@@ -185,9 +185,11 @@ def report(folder: Path) -> str:
         if not (folder / name).is_file():
             raise FileNotFoundError(f"{folder} holds no finished calibration ({name} is missing)")
     calibration = calibration_of(folder)
-    posterior = pd.read_parquet(folder / "posterior.parquet")
+    posterior, predictive = _frame(folder / "posterior.parquet"), _frame(folder / "predictive.parquet")
+    if "weight" not in posterior or not np.isfinite(posterior.weight).all() or not posterior.weight.sum() > 0:
+        raise ValueError(f"{folder / 'posterior.parquet'} is damaged (its weights are not finite numbers)")
     table = posterior_table(calibration, posterior)
-    checks = checks_table(calibration, pd.read_parquet(folder / "predictive.parquet"))
+    checks = checks_table(calibration, predictive)
     lines = [f"{calibration.file.name}: posterior of {len(posterior)} particles ({folder})", "",
              f"{'parameter':52s} {'median':>9s} {'90% interval':>21s} {'prior':>19s}"]  # fmt: skip
     for p in table.to_dict("records"):
@@ -213,6 +215,13 @@ def note(check: dict) -> str:
     return " (left out: predicted)" if check["left_out"] else "" if check["used"] else " (not matched)"
 
 
+def _frame(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # Arrow's errors of a damaged file
+        raise ValueError(f"{path} is damaged ({type(exc).__name__})") from None
+
+
 def calibration_of(folder: Path) -> Calibration:
     """The calibration a folder holds: its file read again from where the manifest names it,
     without the case it left out, if any."""
@@ -220,6 +229,9 @@ def calibration_of(folder: Path) -> Calibration:
 
     from sim.calibration.spec import load_calibration
 
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{folder / 'manifest.json'} is missing or damaged ({type(exc).__name__})") from None
     calibration = load_calibration(manifest["calibration_file"])
     return calibration.without(manifest["left_out"]) if manifest.get("left_out") else calibration

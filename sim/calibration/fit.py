@@ -63,6 +63,9 @@ def _check_folder(calibration: Calibration, out: Path, resume: bool) -> dict | N
     if not held:
         return None
     if not resume:
+        if not (out / "manifest.json").is_file():
+            raise CalibrationFolderError(f"{out} holds files that are not a calibration's; it is left untouched: "
+                                         "choose another --out")  # fmt: skip
         raise CalibrationFolderError(
             f"{out} already holds results; pass --resume to complete them or choose another --out"
         )
@@ -86,7 +89,7 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("ABC.History").setLevel(logging.WARNING)
     settings = calibration.file.abc
-    workers = options.workers or _cores()
+    workers = 1 if options.executor == "serial" else options.workers or _cores()
     started_at = store.now()
     manifest = store.manifest(
         calibration.reference.digest(), started_at, kind="calibration", calibration=calibration.file.name,
@@ -102,8 +105,10 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
         folder.write_manifest(out, manifest)  # first: a folder with anything in it has a manifest
         text = calibration.path.read_text(encoding="utf-8")
         store.write_atomic(out / "calibration.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    else:
-        folder.write_manifest(out, {**previous, "status": "running", "resumed_at": started_at})
+    else:  # this leg's command, executor and start; the wall time of the legs before is added at the end
+        previous = {**previous, "status": "running", "resumed": True, "resumed_at": started_at,
+                    "command": manifest["command"], "executor": options.executor, "workers": workers}  # fmt: skip
+        folder.write_manifest(out, previous)
     db = f"sqlite:///{(out / DATABASE).resolve()}"
     clock = time.perf_counter()
     status, timing = "stopped", {}
@@ -111,7 +116,7 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
         sampler = SeededSampler(settings.root_seed, executor, None if options.quiet else _progress)
         abc = abc_smc(calibration, sampler)
         try:
-            if previous is not None and (out / DATABASE).exists() and _generations_done(db) > 0:
+            if previous is not None and (out / DATABASE).exists() and _generations_done(out / DATABASE) > 0:
                 history = abc.load(db, 1)
             else:
                 (out / DATABASE).unlink(missing_ok=True)  # killed before its first generation: start again
@@ -183,13 +188,23 @@ def _progress(t: int, n: int):
     return wrap
 
 
-def _generations_done(db: str) -> int:
-    import pyabc
+def _generations_done(path: Path) -> int:
+    """The generations a database holds; CalibrationFolderError when it is damaged (it is then
+    left as it is, never replaced)."""
+    import sqlite3
+    from contextlib import closing
 
     try:
-        return pyabc.History(db, _id=1).max_t + 1
-    except Exception:  # an empty or unfinished database
-        return 0
+        with closing(sqlite3.connect(path)) as con:  # read-write: a kill's hot journal is rolled back
+            if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("its integrity check fails")
+            tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "populations" not in tables:  # killed before pyabc wrote its first generation
+                return 0
+            return int(con.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise CalibrationFolderError(f"{path} is damaged ({exc}); it is left untouched: move it away to start "
+                                     "the calibration again, or choose another --out") from None  # fmt: skip
 
 
 def _history_fields(db: str, calibration: Calibration) -> dict:

@@ -12,6 +12,7 @@ value of a table the scenario does not have is left out.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ class Posterior:
     weights: np.ndarray
     per_payment: dict[str, bool]
     reference_payments: dict[str, float]
+    reference_strategies: dict[str, str]  # "patron", "hosts.X" -> the strategy the fit's values are for
 
     def draw(self, *seed: int) -> tuple[int, dict[str, float]]:
         """(the particle's index, its values by key path), chosen by weight."""
@@ -40,23 +42,55 @@ class Posterior:
         return index, {name: float(v) for name, v in zip(self.names, self.values[index], strict=True)}
 
     def changes(self, scenario: Scenario, values: dict[str, float]) -> dict[str, Any]:
-        """The key paths and values a draw makes of this scenario."""
+        """The key paths and values a draw makes of this scenario (see `not_drawn` for those left out)."""
         out: dict[str, Any] = {}
+        skipped = self.not_drawn(scenario)
         for key, value in values.items():
-            parts = key.split(".")
-            table = parts[1] if parts[0] in ("hosts", "publics") and len(parts) > 2 else None
-            if table is not None and table not in scenario.hosts:
+            if key in skipped:
                 continue
+            table = _table(key)
             if self.per_payment.get(key) and table is not None:
                 value *= scenario.hosts[table].payment_usd_bn / self.reference_payments[table]
             out[key] = value
         return out
 
-    def apply(self, scenario: Scenario, *seed: int) -> tuple[Scenario, dict[str, Any]]:
-        """The scenario with one draw applied, and what was drawn (for the manifest)."""
+    def not_drawn(self, scenario: Scenario) -> dict[str, str]:
+        """The posterior's parameters this scenario does not take, each with the reason: a table
+        it lacks, or a strategy's parameter fitted for another strategy than the one it plays."""
+        out = {}
+        for key in self.names:
+            table = _table(key)
+            if table is not None and table not in scenario.hosts:
+                out[key] = f"the scenario has no {table} table"
+                continue
+            owner, _, rest = key.partition(".strategy.params.")
+            if rest:
+                fitted = self.reference_strategies.get(owner)
+                plays = (scenario.patron if owner == "patron" else scenario.hosts[owner.split(".")[1]]).strategy.name
+                if fitted is not None and plays != fitted:
+                    out[key] = f"fitted for {fitted}; the scenario's {owner.removeprefix('hosts.')} plays {plays}"
+        return out
+
+    def apply(self, scenario: Scenario, *seed: int, fixed: Iterable[str] = (), source: str | Path = "--posterior"):
+        """The scenario with one draw applied, and what was drawn (for the manifest). A key the
+        user fixed (`--set`, a sweep's `set:`) and the posterior would draw is refused."""
+        both = sorted(set(fixed) & (set(self.names) - set(self.not_drawn(scenario))))
+        if both:
+            raise ScenarioError(source, both[0], f"is both set and drawn from the posterior in {self.folder}; drop one")
         index, values = self.draw(*seed)
         changes = self.changes(scenario, values)
-        return with_changes(scenario, changes), {"folder": str(self.folder), "particle": index, "values": changes}
+        drawn = {"folder": str(self.folder.resolve()), "particle": index, "values": changes,
+                 "not_drawn": self.not_drawn(scenario)}  # fmt: skip
+        try:
+            return with_changes(scenario, changes), drawn
+        except ScenarioError as exc:
+            message = f"a draw from {self.folder} is not valid here: {exc.message}"
+            raise ScenarioError(source, exc.key_path, message) from None
+
+
+def _table(key: str) -> str | None:
+    parts = key.split(".")
+    return parts[1] if parts[0] in ("hosts", "publics") and len(parts) > 2 else None
 
 
 def load_posterior(folder: str | Path, source: str | Path = "--posterior", key: str = "") -> Posterior:
@@ -74,16 +108,21 @@ def load_posterior(folder: str | Path, source: str | Path = "--posterior", key: 
     try:
         table = pq.read_table(folder / "posterior.parquet").to_pandas()
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ScenarioError(where, key, f"{folder}: the posterior cannot be read ({type(exc).__name__})") from None
+    except Exception as exc:  # a damaged Parquet or JSON file: Arrow's and json's errors alike
+        raise ScenarioError(where, key, f"{folder}: the posterior cannot be read ({type(exc).__name__}); "
+                                        "it is damaged") from None  # fmt: skip
     if manifest.get("status") != "complete" or "weight" not in table:
         raise ScenarioError(where, key, f"{folder} holds no finished calibration (status {manifest.get('status')})")
     file = CalibrationFile.model_validate(_read_yaml(folder / "calibration.yaml"))
-    payments = manifest.get("reference_payments")
-    if not payments:
-        reference = load_scenario(_reference_path(file.reference, folder / "calibration.yaml"))
-        payments = {name: host.payment_usd_bn for name, host in reference.hosts.items()}
+    reference = load_scenario(_reference_path(file.reference, folder / "calibration.yaml"))
+    payments = manifest.get("reference_payments") or {n: host.payment_usd_bn for n, host in reference.hosts.items()}
+    strategies = {"patron": reference.patron.strategy.name}
+    strategies.update({f"hosts.{name}": host.strategy.name for name, host in reference.hosts.items()})
     names = tuple(k for k in file.priors if k in table)
     weights = table["weight"].to_numpy(float)
-    return Posterior(folder, names, table[list(names)].to_numpy(float), weights / weights.sum(),
-                     {k: file.priors[k].per_payment for k in names}, dict(payments))  # fmt: skip
+    values = table[list(names)].to_numpy(float)
+    if not (np.isfinite(weights).all() and weights.sum() > 0 and np.isfinite(values).all()):
+        raise ScenarioError(where, key, f"{folder / 'posterior.parquet'} holds weights or values that are not "
+                                        "finite numbers; it is damaged")  # fmt: skip
+    return Posterior(folder, names, values, weights / weights.sum(), {k: file.priors[k].per_payment for k in names},
+                     dict(payments), strategies)  # fmt: skip

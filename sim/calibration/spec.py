@@ -161,7 +161,8 @@ class Calibration:
         text = json.dumps(
             {
                 "file": self.file.model_dump(mode="json"),
-                "reference": self.reference.model_dump(mode="json"),
+                # of the reference, what the fit reads: the payments that per_payment values scale by
+                "reference": {name: host.payment_usd_bn for name, host in self.reference.hosts.items()},
                 "left_out": self.left_out.name if self.left_out else None,
                 "cases": {c.name: [c.scenario.model_dump(mode="json"), c.observed.model_dump(mode="json")]
                           for c in self.cases},

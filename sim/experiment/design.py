@@ -178,7 +178,7 @@ def load_sweep(path: str | Path) -> Plan:
     """Read, validate and expand a sweep file; raise ScenarioError naming file and key."""
     path = Path(path)
     sweep = validate(Sweep, _read_yaml(path), path)
-    base_path = named_file(sweep.scenario, path.parent, path, "scenario")
+    base_path = _scenario_path(sweep.scenario, path)
     try:
         base = load_scenario(base_path, merge=sweep.set)
     except ScenarioError as exc:
@@ -203,7 +203,28 @@ def _drawn(sweep: Sweep, path: Path, base: Scenario, keys: list[str]) -> list[di
     both = sorted(set(keys) & set(posterior.names))
     if both:
         raise ScenarioError(path, "posterior", f"{both[0]} is both swept and drawn from the posterior; drop one")
-    return [posterior.changes(base, posterior.draw(sweep.root_seed, r)[1]) for r in range(sweep.replicates)]
+    fixed = [key for key, _ in _set_keys(sweep.set)]
+    return [posterior.apply(base, sweep.root_seed, r, fixed=fixed, source=path)[1]["values"]
+            for r in range(sweep.replicates)]  # fmt: skip
+
+
+def _set_keys(data: dict, prefix: str = "") -> list[tuple[str, Any]]:
+    """A sweep's `set:` as key paths (its keys may be paths or nested mappings)."""
+    out = []
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        out += _set_keys(value, path + ".") if isinstance(value, dict) else [(path, value)]
+    return out
+
+
+def _scenario_path(name: str, source: Path) -> Path:
+    """A sweep's `scenario:`: a path from the sweep file, or a shipped scenario's name."""
+    from sim.shipped import SCENARIOS
+
+    shipped = SCENARIOS / f"{name}.yaml"
+    if "/" not in name and not (source.parent / name).exists() and shipped.is_file():
+        return shipped
+    return named_file(name, source.parent, source, "scenario")
 
 
 def numeric_leaves(data: Any, prefix: str = "") -> list[tuple[str, float]]:

@@ -40,13 +40,23 @@ def locked(out: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 20, 0).decode(errors="replace").strip() or "?"
             raise SweepFolderError(
-                f"{out} is being written by another sweep (process {holder}); wait for it or choose another --out"
+                f"{out} is being written by another allysim command (process {holder}); "
+                "wait for it or choose another --out"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def refuse_foreign(out: Path) -> None:
+    """Refuse, before anything is written there, a folder that holds files and no sweep's."""
+    out = Path(out)
+    if out.is_dir() and any(p.name != LOCK for p in out.iterdir()):
+        if not ((out / "manifest.json").is_file() or (out / "sweep.yaml").is_file()):
+            raise SweepFolderError(f"{out} holds files that are not a sweep's; it is left untouched: "
+                                   "choose another --out")  # fmt: skip
 
 
 def read_manifest(out: Path) -> dict | None:

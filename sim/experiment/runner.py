@@ -289,6 +289,7 @@ def run_sweep(plan: Plan, out: Path, options: Options, resume: bool = False, war
     part set aside (whose runs are played again)."""
     out = Path(out)
     check_points(plan)  # a point that is not a valid scenario is refused before any folder is made
+    folder.refuse_foreign(out)  # before the lock, whose file would land among a user's own
     with folder.locked(out):
         done, damaged = folder.prepare(plan, out, resume)
         for part in damaged:
