@@ -145,3 +145,48 @@ def test_bad_input_is_one_line_and_exit_2_and_nothing_written(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and err.startswith("allysim: error: ") and why in err, err
     assert not (tmp_path / "results").exists()
+
+
+@pytest.fixture
+def pages(tmp_path, monkeypatch, short):
+    """The classroom's page module, rendered without a browser, on a class of this test's own."""
+    plan = ClassPlan(str(short), [], [EVERYONE], 30.0, 1, str(tmp_path / "class"), agent_seeds=1)
+    plan.dump(tmp_path / "class.json")
+    monkeypatch.setenv("ALLYSIM_CLASSROOM", str(tmp_path / "class.json"))
+    import importlib
+
+    app = importlib.import_module("sim.classroom.app")
+    room = Classroom(plan)
+    monkeypatch.setattr(app, "CLASS", room)
+    return app, room
+
+
+def seat_page(app, token):
+    import ipyvuetify as v
+    import solara
+
+    box, rc = solara.render(app.SeatPage(token), handle_error=False)
+    toggles = rc.find(v.BtnToggle).widgets
+    send = rc.find(v.Btn, children=["Send move"]).widget
+    return rc, toggles, send
+
+
+def test_a_seat_s_page_chooses_nothing_for_the_student_and_keeps_a_choice_on_reload(pages):
+    app, room = pages
+    token = room.join(room.plan.code, 1, "united_states")
+    room.resume()
+    chair = room.games[0].chairs["united_states"]
+    rc, toggles, send = seat_page(app, token)
+    assert len(toggles) == len(chair.asks) == 2
+    for toggle in toggles:  # nothing highlighted, and the browser may not pick one (mandatory)
+        assert toggle.v_model is None and not toggle.mandatory
+    assert send.disabled and chair.draft == {}
+    first = next(iter(chair.asks))
+    toggles[0].v_model = 0  # the student clicks the first move at the first table
+    assert chair.draft == {(1, f"{first}.kind"): chair.asks[first][0]}, "the choice is held with the seat"
+    rc.close()
+    # a reload shows the half-filled choice again, and still sends nothing by itself
+    rc, toggles, send = seat_page(app, token)
+    assert toggles[0].v_model == 0 and toggles[1].v_model is None and send.disabled
+    assert chair.ballot.moves == {} and not chair.sent
+    rc.close()

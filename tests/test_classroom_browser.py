@@ -143,6 +143,8 @@ def test_a_class_plays_a_game_to_its_end(classroom, browser):
     clock = time.monotonic()
     for page in (us, korea, japan):
         round_shown(page, 1)
+        expect(page.get_by_role("button", name="Send move")).to_be_disabled()  # no move chosen for the student
+        expect(page.locator(".v-btn--active")).to_have_count(0)
     move(us, "south_korea", "demand", 4.0)
     move(us, "japan", "demand", 6.5)
     send(us, "demand 4 at the South Korea table; demand 6.5 at the Japan table")

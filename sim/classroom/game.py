@@ -72,6 +72,7 @@ class Chair:
     notes: list[str] = field(default_factory=list)  # what the table made of the last round's moves
     sent: bool = False
     sent_at: float | None = None
+    draft: dict = field(default_factory=dict)  # (round, field) -> what the page has chosen so far, unsent
 
     @property
     def side(self) -> int:
@@ -134,7 +135,7 @@ class Game:
 
     def ask(self, chair: Chair, round_: int) -> None:
         model, seat = self.model, chair.seat
-        chair.sent, chair.sent_at = False, None
+        chair.sent, chair.sent_at, chair.draft = False, None, {}
         chair.asks = {name: self.options(chair, name, round_) for name in seat.tables if meets(model, name, round_)}
         chair.deadlines = {}
         if chair.side == PATRON:
