@@ -11,6 +11,7 @@ from sim import cli
 from sim.classroom.session import ClassPlan, Classroom
 from sim.config import load_scenario, with_changes
 from sim.moves import Move
+from sim.words import usd
 
 EVERYONE = ["united_states", "south_korea", "japan"]
 
@@ -108,6 +109,25 @@ def test_an_acceptance_is_of_the_figure_on_the_screen(tmp_path, short):
     seen = game.model.tables["south_korea"].demand
     room.send(token, {"south_korea": Move("accept")}, {})
     assert game.chairs["south_korea"].ballot.moves["south_korea"] == Move("accept", seen)
+
+
+def test_a_counter_at_or_above_the_demand_pays_the_demand_the_page_named(tmp_path, short):
+    room = new_class(tmp_path, short, [["united_states", "south_korea"]])
+    us, korea = (room.join(room.plan.code, 1, g) for g in ("united_states", "south_korea"))
+    room.resume()
+    game = room.games[0]
+    seen = game.model.tables["south_korea"].demand
+    warning = game.doubt("south_korea", "south_korea", Move("counter", 100.0))
+    assert warning is not None and f"pays {usd(seen)} a year" in warning
+    # both sides move at once: the US raises its demand in the same round as the counter
+    demands = {name: Move("demand", 50.0) for name in game.chairs["united_states"].asks}
+    assert room.send(us, demands, {}) is None
+    assert room.send(korea, {"south_korea": Move("counter", 100.0)}, {}) is None
+    room.tick()
+    table = game.model.tables["south_korea"]
+    assert not (table.status == "deal" and table.price > seen + 1e-9), table.price  # never more than the card said
+    row = next(m for m in game.moves if m["round"] == 1 and m["government"] == "south_korea")
+    assert row["sent"] == str(Move("counter", seen))
 
 
 def test_a_finished_class_is_saved_whole(tmp_path, short):
