@@ -32,6 +32,9 @@ def test_a_seat_is_taken_once_with_the_code_and_only_its_token_moves_for_it(tmp_
     room = new_class(tmp_path, short, [EVERYONE])
     with pytest.raises(ValueError, match="not this class's code"):
         room.join("WRONG", 1, "south_korea")
+    for typed in ("É", room.plan.code + "É", "\u00e9" * 5):  # letters outside ASCII are a wrong code too
+        with pytest.raises(ValueError, match="not this class's code"):
+            room.join(typed, 1, "south_korea")
     token = room.join(room.plan.code.lower(), 1, "south_korea")  # the code as typed, in any case
     with pytest.raises(ValueError, match="is taken"):
         room.join(room.plan.code, 1, "south_korea")

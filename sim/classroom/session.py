@@ -139,7 +139,8 @@ class Classroom:
     def join(self, code: str, game_number: int, government: str) -> str:
         """Take a free chair with the class code; returns the chair's token. ValueError says why not."""
         with self.lock:
-            if not secrets.compare_digest(code.strip().upper(), self.plan.code):
+            typed = code.strip().upper().encode()  # bytes: compare_digest refuses a str with letters such as É
+            if not secrets.compare_digest(typed, self.plan.code.encode()):
                 raise ValueError("that is not this class's code")
             game = next((g for g in self.games if g.number == game_number), None)
             chair = game.chairs.get(government) if game else None
