@@ -213,3 +213,27 @@ def test_a_seat_s_page_chooses_nothing_for_the_student_and_keeps_a_choice_on_rel
     assert toggles[0].v_model == 0 and toggles[1].v_model is None and send.disabled
     assert chair.ballot.moves == {} and not chair.sent
     rc.close()
+
+
+@pytest.mark.parametrize("command", ["classroom", "dashboard"])
+@pytest.mark.parametrize("where, why", [("busy", "port {port} is in use; choose another --port"),
+                                        ("no-such-host.invalid", "--host no-such-host.invalid does not resolve")])
+def test_a_port_in_use_or_a_bad_host_is_one_line_before_anything_is_printed_or_made(tmp_path, monkeypatch, capsys,
+                                                                                    command, where, why):  # fmt: skip
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        host = ["--host", where] if where != "busy" else []
+        if command == "classroom":
+            args = ["classroom", str(BASELINE), "--seats", "south_korea", "--out", str(tmp_path / "x")]
+        else:
+            args = ["dashboard", "--no-open"]
+        code = cli.main([*args, "--port", str(port), *host])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.startswith("allysim: error: ") and err.count("\n") == 1, err
+    assert why.format(port=port) in err
+    assert list(tmp_path.iterdir()) == []  # no class folder, nothing else
