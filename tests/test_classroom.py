@@ -237,3 +237,26 @@ def test_a_port_in_use_or_a_bad_host_is_one_line_before_anything_is_printed_or_m
     assert code == 2 and out == "" and err.startswith("allysim: error: ") and err.count("\n") == 1, err
     assert why.format(port=port) in err
     assert list(tmp_path.iterdir()) == []  # no class folder, nothing else
+
+
+def test_a_class_stopped_mid_game_keeps_the_moves_played(tmp_path, short):
+    import time
+
+    room = new_class(tmp_path, short, [["south_korea"]], seeds=1)
+    token = room.join(room.plan.code, 1, "south_korea")
+    room.start()  # the timer thread, as the server runs it
+    try:
+        room.resume()
+        assert room.send(token, {"south_korea": Move("counter", 1.1)}, {}) is None
+        moves = tmp_path / "class" / "moves.csv"
+        deadline = time.monotonic() + 30
+        while not (moves.exists() and len(pd.read_csv(moves)) > 0):
+            assert time.monotonic() < deadline, "the round's moves were not written"
+            time.sleep(0.1)
+    finally:
+        room.stopping.set()  # the class stops mid-game
+    assert not room.games[0].finished
+    rows = pd.read_csv(moves)
+    first = rows[["round", "government", "sent", "by"]].values.tolist()[0]
+    assert first == [1, "south_korea", "counter 1.1", "student"]
+    assert pd.read_parquet(tmp_path / "class" / "moves.parquet").shape == rows.shape
