@@ -142,7 +142,8 @@ def add_play(sub: argparse._SubParsersAction) -> None:
         help="agent runs the debrief compares your outcome with (default 100; 0: no debrief)",
     )
     p.add_argument("--out", type=Path, metavar="FOLDER",
-                   help="where the finished game is saved (default results/play-<scenario>-<government>-seed<N>/)")
+                   help="where the finished game is saved (default results/play-<scenario>-<government>-seed<N>/, "
+                        "or -2, -3, ... beside an earlier game)")
     p.add_argument("--no-save", action="store_true", help="do not save the finished game")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override any value of the scenario by its key path")  # fmt: skip

@@ -59,6 +59,30 @@ def exposure_warning(host: str) -> str | None:
             "without a login; use it on a trusted network, or keep the default 127.0.0.1")  # fmt: skip
 
 
+def address_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (a name that does not resolve, an address
+    not of this machine, a port in use), or None: checked before anything is printed or made."""
+    import errno
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"--host {host} does not resolve ({exc}); give an address or name of this machine"
+    for family, kind, proto, _, address in found[:1]:  # the one the server binds
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return f"port {port} is in use; choose another --port"
+                if exc.errno == errno.EADDRNOTAVAIL:
+                    return f"--host {host} is not an address of this machine; choose another --host"
+                return f"port {port} on {host} cannot be opened ({exc.strerror}); choose another --port"
+    return None
+
+
 def ensure_assets(cache: Path | None = None, say=print) -> list[str]:
     """Fetch whatever the page needs and `cache` lacks, saying so first; returns what was fetched."""
     from sim import page_assets
@@ -96,6 +120,10 @@ def server_command(host: str, port: int, app: str = APP) -> list[str]:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from sim.page_assets import AssetError
 
+    problem = None if args.fetch_assets else address_problem(args.host, args.port)
+    if problem:
+        print(f"allysim: error: {problem}", file=sys.stderr)
+        return 2
     try:
         fetched = ensure_assets(say=lambda line: print(line, flush=True))
     except AssetError as exc:

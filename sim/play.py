@@ -365,6 +365,16 @@ def save(result: RunResult, seat: Seat, out: Path, header: str) -> Path:
     return store.write_run(result, out, manifest, extras)
 
 
+def new_folder(default: Path) -> Path:
+    """The default folder, or the first of `<default>-2`, `-3`, ... not yet there: a game saved
+    by default never replaces an earlier one (only --out names a folder to replace)."""
+    folder, n = default, 1
+    while folder.exists():
+        n += 1
+        folder = default.with_name(f"{default.name}-{n}")
+    return folder
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     from sim.debrief import debrief
     from sim.paths import check_output_folder
@@ -377,7 +387,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     if args.debrief_seeds < 0:
         print(f"allysim: error: --debrief-seeds must be 0 or more (got {args.debrief_seeds})", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out = args.out or Path("results") / f"play-{scenario.name}-{args.government}-seed{args.seed}"
+    out = args.out or new_folder(Path("results") / f"play-{scenario.name}-{args.government}-seed{args.seed}")
     if not args.no_save:
         check_output_folder(out)  # before the game: a folder it may not replace is refused at once
     side = PATRON if args.government == scenario.patron.name else HOST

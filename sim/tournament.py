@@ -10,6 +10,7 @@ The tournament is played as a sweep on the experiment engine (`sim/round_robin.p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
 import tempfile
@@ -217,9 +218,11 @@ STANDINGS = ("pairings.csv", "pairings.parquet", "ranking.csv", "runs.parquet", 
 ENGINE = {"manifest.json", "sweep.yaml", "scenario.yaml", "runs", "failures.jsonl", "damaged", folder.LOCK}
 
 
-def clear_earlier(out: Path) -> None:
-    """Before a tournament that is not resumed: remove an earlier allysim result at `out` (one
-    that holds nothing but what a tournament writes), as an earlier run's files are replaced."""
+def check_earlier(out: Path) -> None:
+    """Refuse `out` for a tournament that is not resumed unless it is new, empty (but for a
+    lock), or an earlier allysim result that holds nothing but what a tournament writes."""
+    if out.is_dir() and not out.is_symlink() and all(p.name == folder.LOCK for p in out.iterdir()):
+        return
     store.check_output_folder(out)
     if not out.is_dir():
         return
@@ -228,7 +231,22 @@ def clear_earlier(out: Path) -> None:
     if foreign:
         raise store.OutputFolderError(f"{out} holds what a tournament would not write there ({', '.join(foreign[:3])})"
                                       "; it is left untouched: choose another --out or move them away")  # fmt: skip
-    shutil.rmtree(out)
+
+
+def clear_earlier(out: Path) -> None:
+    """Before a tournament that is not resumed, holding the folder's lock: remove an earlier
+    allysim result at `out` (one that holds nothing but what a tournament writes), as an earlier
+    run's files are replaced; the lock file stays, so no other process can take the folder meanwhile."""
+    check_earlier(out)
+    if not out.is_dir():
+        return
+    for path in out.iterdir():  # all but the lock, which the caller holds
+        if path.name == folder.LOCK:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:
@@ -243,50 +261,56 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     options = Options(executor, args.workers, args.scheduler, quiet=args.quiet)
     again = f"allysim tournament {args.tournament} --out {out} --resume"
     clock = time.perf_counter()
-    try:
-        if args.scheduler:
-            reach_scheduler(args.scheduler)  # before any folder is made
-        if not args.resume:
-            clear_earlier(out)
-        runs, disqualified, manifest = play_tournament(t, out, options, args.time_limit, args.resume,
-                                                       warn=lambda line: print(line, file=sys.stderr))  # fmt: skip
-    except (folder.SweepFolderError, SchedulerError) as exc:
-        print(f"allysim: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt as exc:
-        print(f"allysim: interrupted; finished pairings are stored in {out}/runs/; complete them with: {again}",
-              file=sys.stderr)  # fmt: skip
-        return exit_code(exc)
-    except BrokenProcessPool:
-        print(f"allysim: error: a worker process died (killed, out of memory, or a strategy that ended it: "
-              f"--executor isolated plays each pairing in a process of its own); complete it with: {again}",
-              file=sys.stderr)  # fmt: skip
-        return 1
-    total = len(t.patrons) * len(t.hosts)
-    if runs.empty:
-        print("\n".join(standings.disqualified_lines(disqualified, 0, total)[1:-1]), file=sys.stderr)
-        print(f"allysim: error: no pairing completed; nothing is ranked (the runs are in {out}/)", file=sys.stderr)
-        return 1
-    table, ranks = standings.pairings(runs), standings.ranking(runs)
-    manifest = store.finished(manifest, disqualified=disqualified, run_seconds=round(time.perf_counter() - clock, 3))
-    files: dict[str, store.Writer] = {
-        "pairings.csv": lambda path: table.to_csv(path, index=False),
-        "pairings.parquet": lambda path: table.to_parquet(path, index=False),
-        "ranking.csv": lambda path: ranks.to_csv(path, index=False),
-        "runs.parquet": lambda path: runs.to_parquet(path, index=False),
-        "heatmap.png": lambda path: standings.heatmap(table, t, path, t.spec.heatmap, runs),
-    }  # fmt: skip
-    if disqualified:
-        files["disqualified.csv"] = lambda path: pd.DataFrame(disqualified).to_csv(path, index=False)
-    files["manifest.json"] = lambda path: path.write_text(store.dump_json(manifest))
-    for name, writer in files.items():
-        store.write_atomic(out / name, writer)
-    lines = standings.disqualified_lines(disqualified, len(table), total)
-    if not args.quiet:
-        print("\n".join(standings.report(table, ranks, t) + lines) + "\n")
-    print(f"Results in {out}/ ({', '.join(files)})")
-    if disqualified:
-        print(f"allysim: {len(disqualified)} disqualified; the rest of the tournament completed "
-              f"({len(table)} of {total} pairings ranked); see {out}/disqualified.csv", file=sys.stderr)  # fmt: skip
-        return 1
-    return 0
+    with contextlib.ExitStack() as held:  # the folder's lock, from before it is cleared to the last standing written
+        try:
+            if args.scheduler:
+                reach_scheduler(args.scheduler)  # before any folder is made
+            if not args.resume:
+                check_earlier(out)  # before the lock makes the folder: a refused one is left as it was
+            held.enter_context(folder.locked(out))
+            if not args.resume:
+                clear_earlier(out)
+            runs, disqualified, manifest = play_tournament(t, out, options, args.time_limit, args.resume,
+                                                           warn=lambda line: print(line, file=sys.stderr))  # fmt: skip
+        except (folder.SweepFolderError, SchedulerError) as exc:
+            print(f"allysim: error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt as exc:
+            print(f"allysim: interrupted; finished pairings are stored in {out}/runs/; complete them with: {again}",
+                  file=sys.stderr)  # fmt: skip
+            return exit_code(exc)
+        except BrokenProcessPool:
+            print(f"allysim: error: a worker process died (killed, out of memory, or a strategy that ended it: "
+                  f"--executor isolated plays each pairing in a process of its own); complete it with: {again}",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        total = len(t.patrons) * len(t.hosts)
+        if runs.empty:
+            print("\n".join(standings.disqualified_lines(disqualified, 0, total)[1:-1]), file=sys.stderr)
+            print(f"allysim: error: no pairing completed; nothing is ranked (the runs are in {out}/)", file=sys.stderr)
+            return 1
+        table, ranks = standings.pairings(runs), standings.ranking(runs)
+        seconds = round(time.perf_counter() - clock, 3)
+        manifest = store.finished(manifest, disqualified=disqualified, run_seconds=seconds)
+        files: dict[str, store.Writer] = {
+            "pairings.csv": lambda path: table.to_csv(path, index=False),
+            "pairings.parquet": lambda path: table.to_parquet(path, index=False),
+            "ranking.csv": lambda path: ranks.to_csv(path, index=False),
+            "runs.parquet": lambda path: runs.to_parquet(path, index=False),
+            "heatmap.png": lambda path: standings.heatmap(table, t, path, t.spec.heatmap, runs),
+        }  # fmt: skip
+        if disqualified:
+            files["disqualified.csv"] = lambda path: pd.DataFrame(disqualified).to_csv(path, index=False)
+        files["manifest.json"] = lambda path: path.write_text(store.dump_json(manifest))
+        for name, writer in files.items():
+            store.write_atomic(out / name, writer)
+        lines = standings.disqualified_lines(disqualified, len(table), total)
+        if not args.quiet:
+            print("\n".join(standings.report(table, ranks, t) + lines) + "\n")
+        print(f"Results in {out}/ ({', '.join(files)})")
+        if disqualified:
+            print(f"allysim: {len(disqualified)} disqualified; the rest of the tournament completed "
+                  f"({len(table)} of {total} pairings ranked); see {out}/disqualified.csv",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        return 0

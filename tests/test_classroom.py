@@ -11,6 +11,7 @@ from sim import cli
 from sim.classroom.session import ClassPlan, Classroom
 from sim.config import load_scenario, with_changes
 from sim.moves import Move
+from sim.words import usd
 
 EVERYONE = ["united_states", "south_korea", "japan"]
 
@@ -31,6 +32,9 @@ def test_a_seat_is_taken_once_with_the_code_and_only_its_token_moves_for_it(tmp_
     room = new_class(tmp_path, short, [EVERYONE])
     with pytest.raises(ValueError, match="not this class's code"):
         room.join("WRONG", 1, "south_korea")
+    for typed in ("É", room.plan.code + "É", "\u00e9" * 5):  # letters outside ASCII are a wrong code too
+        with pytest.raises(ValueError, match="not this class's code"):
+            room.join(typed, 1, "south_korea")
     token = room.join(room.plan.code.lower(), 1, "south_korea")  # the code as typed, in any case
     with pytest.raises(ValueError, match="is taken"):
         room.join(room.plan.code, 1, "south_korea")
@@ -110,6 +114,25 @@ def test_an_acceptance_is_of_the_figure_on_the_screen(tmp_path, short):
     assert game.chairs["south_korea"].ballot.moves["south_korea"] == Move("accept", seen)
 
 
+def test_a_counter_at_or_above_the_demand_pays_the_demand_the_page_named(tmp_path, short):
+    room = new_class(tmp_path, short, [["united_states", "south_korea"]])
+    us, korea = (room.join(room.plan.code, 1, g) for g in ("united_states", "south_korea"))
+    room.resume()
+    game = room.games[0]
+    seen = game.model.tables["south_korea"].demand
+    warning = game.doubt("south_korea", "south_korea", Move("counter", 100.0))
+    assert warning is not None and f"pays {usd(seen)} a year" in warning
+    # both sides move at once: the US raises its demand in the same round as the counter
+    demands = {name: Move("demand", 50.0) for name in game.chairs["united_states"].asks}
+    assert room.send(us, demands, {}) is None
+    assert room.send(korea, {"south_korea": Move("counter", 100.0)}, {}) is None
+    room.tick()
+    table = game.model.tables["south_korea"]
+    assert not (table.status == "deal" and table.price > seen + 1e-9), table.price  # never more than the card said
+    row = next(m for m in game.moves if m["round"] == 1 and m["government"] == "south_korea")
+    assert row["sent"] == str(Move("counter", seen))
+
+
 def test_a_finished_class_is_saved_whole(tmp_path, short):
     room = new_class(tmp_path, short, [EVERYONE, ["south_korea"]], seeds=4)
     room.resume()
@@ -145,3 +168,95 @@ def test_bad_input_is_one_line_and_exit_2_and_nothing_written(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and err.startswith("allysim: error: ") and why in err, err
     assert not (tmp_path / "results").exists()
+
+
+@pytest.fixture
+def pages(tmp_path, monkeypatch, short):
+    """The classroom's page module, rendered without a browser, on a class of this test's own."""
+    plan = ClassPlan(str(short), [], [EVERYONE], 30.0, 1, str(tmp_path / "class"), agent_seeds=1)
+    plan.dump(tmp_path / "class.json")
+    monkeypatch.setenv("ALLYSIM_CLASSROOM", str(tmp_path / "class.json"))
+    import importlib
+
+    app = importlib.import_module("sim.classroom.app")
+    room = Classroom(plan)
+    monkeypatch.setattr(app, "CLASS", room)
+    return app, room
+
+
+def seat_page(app, token):
+    import ipyvuetify as v
+    import solara
+
+    box, rc = solara.render(app.SeatPage(token), handle_error=False)
+    toggles = rc.find(v.BtnToggle).widgets
+    send = rc.find(v.Btn, children=["Send move"]).widget
+    return rc, toggles, send
+
+
+def test_a_seat_s_page_chooses_nothing_for_the_student_and_keeps_a_choice_on_reload(pages):
+    app, room = pages
+    token = room.join(room.plan.code, 1, "united_states")
+    room.resume()
+    chair = room.games[0].chairs["united_states"]
+    rc, toggles, send = seat_page(app, token)
+    assert len(toggles) == len(chair.asks) == 2
+    for toggle in toggles:  # nothing highlighted, and the browser may not pick one (mandatory)
+        assert toggle.v_model is None and not toggle.mandatory
+    assert send.disabled and chair.draft == {}
+    first = next(iter(chair.asks))
+    toggles[0].v_model = 0  # the student clicks the first move at the first table
+    assert chair.draft == {(1, f"{first}.kind"): chair.asks[first][0]}, "the choice is held with the seat"
+    rc.close()
+    # a reload shows the half-filled choice again, and still sends nothing by itself
+    rc, toggles, send = seat_page(app, token)
+    assert toggles[0].v_model == 0 and toggles[1].v_model is None and send.disabled
+    assert chair.ballot.moves == {} and not chair.sent
+    rc.close()
+
+
+@pytest.mark.parametrize("command", ["classroom", "dashboard"])
+@pytest.mark.parametrize("where, why", [("busy", "port {port} is in use; choose another --port"),
+                                        ("no-such-host.invalid", "--host no-such-host.invalid does not resolve")])
+def test_a_port_in_use_or_a_bad_host_is_one_line_before_anything_is_printed_or_made(tmp_path, monkeypatch, capsys,
+                                                                                    command, where, why):  # fmt: skip
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        host = ["--host", where] if where != "busy" else []
+        if command == "classroom":
+            args = ["classroom", str(BASELINE), "--seats", "south_korea", "--out", str(tmp_path / "x")]
+        else:
+            args = ["dashboard", "--no-open"]
+        code = cli.main([*args, "--port", str(port), *host])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.startswith("allysim: error: ") and err.count("\n") == 1, err
+    assert why.format(port=port) in err
+    assert list(tmp_path.iterdir()) == []  # no class folder, nothing else
+
+
+def test_a_class_stopped_mid_game_keeps_the_moves_played(tmp_path, short):
+    import time
+
+    room = new_class(tmp_path, short, [["south_korea"]], seeds=1)
+    token = room.join(room.plan.code, 1, "south_korea")
+    room.start()  # the timer thread, as the server runs it
+    try:
+        room.resume()
+        assert room.send(token, {"south_korea": Move("counter", 1.1)}, {}) is None
+        moves = tmp_path / "class" / "moves.csv"
+        deadline = time.monotonic() + 30
+        while not (moves.exists() and len(pd.read_csv(moves)) > 0):
+            assert time.monotonic() < deadline, "the round's moves were not written"
+            time.sleep(0.1)
+    finally:
+        room.stopping.set()  # the class stops mid-game
+    assert not room.games[0].finished
+    rows = pd.read_csv(moves)
+    first = rows[["round", "government", "sent", "by"]].values.tolist()[0]
+    assert first == [1, "south_korea", "counter 1.1", "student"]
+    assert pd.read_parquet(tmp_path / "class" / "moves.parquet").shape == rows.shape

@@ -143,6 +143,8 @@ def test_a_class_plays_a_game_to_its_end(classroom, browser):
     clock = time.monotonic()
     for page in (us, korea, japan):
         round_shown(page, 1)
+        expect(page.get_by_role("button", name="Send move")).to_be_disabled()  # no move chosen for the student
+        expect(page.locator(".v-btn--active")).to_have_count(0)
     move(us, "south_korea", "demand", 4.0)
     move(us, "japan", "demand", 6.5)
     send(us, "demand 4 at the South Korea table; demand 6.5 at the Japan table")
@@ -150,7 +152,8 @@ def test_a_class_plays_a_game_to_its_end(classroom, browser):
     korea.get_by_role("button", name="Send move").click()
     expect(korea.get_by_text("at or above the demand")).to_be_visible()
     korea.get_by_role("button", name="Change").click()
-    move(korea, "south_korea", "counter", 1.2)
+    expect(korea.locator(".allysim-table-south_korea .v-btn--active")).to_have_text("counter")  # the choice is kept
+    korea.locator(".allysim-table-south_korea").get_by_label(re.compile("Amount at the")).fill("1.2")
     send(korea, "counter 1.2 at the South Korea table")
     move(japan, "japan", "counter", 2.1)
     send(japan, "counter 2.1 at the Japan table")

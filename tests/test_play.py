@@ -116,7 +116,7 @@ def test_when_the_file_runs_out_the_host_stalls(tmp_path):
 
 def test_same_moves_and_seed_replay_the_same_transcript(allysim, tmp_path, capsys):
     path = moves_file(tmp_path, SOUTH_KOREA)
-    argv = ["play", str(BASELINE), "--as", "south_korea", "--moves", str(path), "--debrief-seeds", "5"]
+    argv = ["play", str(BASELINE), "--as", "south_korea", "--no-save", "--moves", str(path), "--debrief-seeds", "5"]
     transcripts = []
     for _ in range(2):
         assert allysim(argv) == 0
@@ -239,6 +239,13 @@ def test_a_finished_game_is_saved_with_its_trace_and_its_moves_replay_it(allysim
     assert (replay / "summary.json").read_text() == (out / "summary.json").read_text()
     assert allysim([*argv, "--no-save"]) == 0 and not (tmp_path / "results").exists()
     assert allysim(argv) == 0 and (tmp_path / "results" / "play-baseline_2019-south_korea-seed1").is_dir()
+    first = tmp_path / "results" / "play-baseline_2019-south_korea-seed1"
+    kept = {p.name: p.stat().st_mtime_ns for p in first.iterdir()}
+    capsys.readouterr()
+    assert allysim(argv) == 0  # played again by default: saved beside the first, which is kept
+    assert f"The game is saved in results/{first.name}-2/" in capsys.readouterr().out
+    assert {p.name: p.stat().st_mtime_ns for p in first.iterdir()} == kept
+    assert allysim(argv) == 0 and first.with_name(first.name + "-3").is_dir()
 
 
 def test_the_debrief_compares_with_runs_of_the_same_election_outcome_and_says_why(tmp_path):

@@ -533,3 +533,34 @@ def test_a_policy_may_not_take_a_strategys_name(allysim, tmp_path, capsys):
     assert err.count("\n") == 1 and "strategy_files.0: mine.py does not load" in err
     assert "registers as 'linear', a strategy's name" in err and "(mine.py, line 4)" in err
     assert policies.POLICIES.keys().isdisjoint(strategies.STRATEGIES)
+
+
+@pytest.mark.slow
+def test_a_second_tournament_on_a_folder_being_written_is_refused_and_the_first_completes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tournament_file(tmp_path, SMALL.replace("seeds: 5", "seeds: 40"))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "tournament", str(path), "--out", str(out), "--executor", "serial",
+               "--quiet"]  # fmt: skip
+    first = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not ((out / ".lock").exists() and (out / ".lock").read_text().strip() == str(first.pid)):
+            assert first.poll() is None and time.monotonic() < deadline, "the first tournament took no lock"
+            time.sleep(0.05)
+        os.killpg(first.pid, signal.SIGSTOP)  # holding its lock, whatever the machine's load
+        second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2, second.stderr
+        assert second.stderr.count("\n") == 1 and "is being written by another" in second.stderr
+        assert str(first.pid) in second.stderr
+        assert (out / ".lock").read_text().strip() == str(first.pid)  # the folder is left to the first
+    finally:
+        os.killpg(first.pid, signal.SIGCONT)
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert OUTPUTS <= {p.name for p in out.iterdir()}

@@ -110,8 +110,9 @@ def JoinPage():
 @solara.component
 def SeatPage(token: str):
     now = use_changes()
-    form, set_form = solara.use_state(cast(dict, {}))
     found = CLASS.seat(token)
+    # the choices made so far, kept on the server with the seat: a reloaded page shows them again
+    form, set_form = solara.use_state(cast(dict, dict(found[1].draft) if found else {}))
     if found is None:
         with solara.Column(style={"padding": "24px"}):
             solara.Error("This page's seat is not known to the class: join from the class's first page.")
@@ -154,6 +155,9 @@ def Moves(game: Game, chair: Chair, form: dict, set_form, now: tuple[int, int]):
         return form.get((r, key), default)
 
     def put(key: str, value) -> None:  # from the latest form: two changes in a row both stay
+        if key != "confirming":
+            with CLASS.lock:
+                chair.draft = {k: v for k, v in chair.draft.items() if k[0] == r} | {(r, key): value}
         set_form(lambda latest: {**latest, (r, key): value})
 
     for name, briefing in chair.briefing.items():
@@ -162,7 +166,7 @@ def Moves(game: Game, chair: Chair, form: dict, set_form, now: tuple[int, int]):
             lines(briefing)
             if chair.sent:
                 continue
-            solara.ToggleButtonsSingle(value=get(f"{name}.kind"), values=chair.asks[name],
+            solara.ToggleButtonsSingle(value=get(f"{name}.kind"), values=chair.asks[name], mandatory=False,
                                        on_value=setter(put, f"{name}.kind"))  # fmt: skip
             kind = get(f"{name}.kind")
             if kind is not None and MOVES[chair.side][kind] is not False:
@@ -173,7 +177,7 @@ def Moves(game: Game, chair: Chair, form: dict, set_form, now: tuple[int, int]):
             heading(f"The threat's deadline at the {title(name)} table")
             if not chair.sent:
                 labels = [DEADLINE_CHOICES[c] for c in open_choices]
-                solara.ToggleButtonsSingle(value=get(f"{name}.deadline"), values=labels,
+                solara.ToggleButtonsSingle(value=get(f"{name}.deadline"), values=labels, mandatory=False,
                                            on_value=setter(put, f"{name}.deadline"))  # fmt: skip
     if chair.sent:
         waiting = ", ".join(title(g) for g in game.waiting_for) or "no one"

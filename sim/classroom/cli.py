@@ -47,6 +47,10 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = (args.out or Path("results") / f"classroom-{scenario.name}-{stamp}").resolve()
     check_output_folder(out, set())
+    problem = dashboard.address_problem(args.host, args.port)  # before the codes are printed or a folder made
+    if problem:
+        print(f"allysim: error: {problem}", file=sys.stderr)
+        return 2
     if out.is_dir() and any(out.iterdir()):
         raise ScenarioError(out, "--out", "a class's folder must be new or empty: choose another --out")
     try:

@@ -16,7 +16,7 @@ from sim.model import AllianceModel
 from sim.moves import MOVES, WHEN_SILENT, Check, Move, MoveSource, never
 from sim.outcomes import RunResult, collect
 from sim.play import Seat
-from sim.strategies import HOST, PATRON
+from sim.strategies import HOST, PATRON, TOLERANCE
 from sim.words import country, title, usd
 
 DEADLINE_CHOICES = {"drawdown": "carry out the threat: draw down", "back down": "back down",
@@ -72,6 +72,7 @@ class Chair:
     notes: list[str] = field(default_factory=list)  # what the table made of the last round's moves
     sent: bool = False
     sent_at: float | None = None
+    draft: dict = field(default_factory=dict)  # (round, field) -> what the page has chosen so far, unsent
 
     @property
     def side(self) -> int:
@@ -134,7 +135,7 @@ class Game:
 
     def ask(self, chair: Chair, round_: int) -> None:
         model, seat = self.model, chair.seat
-        chair.sent, chair.sent_at = False, None
+        chair.sent, chair.sent_at, chair.draft = False, None, {}
         chair.asks = {name: self.options(chair, name, round_) for name in seat.tables if meets(model, name, round_)}
         chair.deadlines = {}
         if chair.side == PATRON:
@@ -193,11 +194,17 @@ class Game:
 
     def pinned(self, chair: Chair, name: str, move: Move) -> Move:
         """`accept` as the figure the student saw: both sides move at once, so the other side's
-        figure may change in the round, and an acceptance is of the one on the screen."""
-        if move.kind != "accept":
-            return move
+        figure may change in the round, and an acceptance is of the one on the screen. A host's
+        counter at or above the demand on the screen is pinned to that demand too: the page said
+        it accepts the demand and pays it, so a higher figure is not offered to a demand sent in
+        the same round."""
         table = self.model.tables[name]
-        return Move("accept", table.demand if chair.side == HOST else table.counter)
+        if move.kind == "accept":
+            return Move("accept", table.demand if chair.side == HOST else table.counter)
+        amount = move.amount_usd_bn
+        if chair.side == HOST and move.kind == "counter" and amount is not None and amount >= table.demand - TOLERANCE:
+            return Move("counter", table.demand)
+        return move
 
     def close(self) -> None:
         """The round ends (all moved, or the timer): play it, then open the next."""

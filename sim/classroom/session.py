@@ -5,7 +5,8 @@ takes a free chair; the chair's secret token (in the page's address) is then the
 move for it, so a reloaded page keeps its seat and no student can act for another. A timer
 thread closes each game's round when all its students have moved or its time is up (the
 instructor may pause, resume and advance). A finished game is written at once to the class's
-folder; the agents' own runs of the scenario (100 seeds) are computed beside the games for the
+folder, and the moves of every game after each round played (a class stopped mid-game keeps
+them); the agents' own runs of the scenario (100 seeds) are computed beside the games for the
 class histogram.
 """
 
@@ -76,6 +77,7 @@ class Classroom:
         self.agents: list[dict] | None = None  # the agents' own runs: one row per seed and table
         self.out = Path(plan.out)
         self.stopping = threading.Event()
+        self.moves_written = 0  # the rows of moves.parquet and moves.csv, as last written
 
     # ------------------------------------------------------------ the timer
     def start(self) -> None:
@@ -87,6 +89,7 @@ class Classroom:
         while not self.stopping.wait(TICK_SECONDS):
             self.tick()
             self.save_finished()
+            self.save_moves()
 
     def tick(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
@@ -139,7 +142,8 @@ class Classroom:
     def join(self, code: str, game_number: int, government: str) -> str:
         """Take a free chair with the class code; returns the chair's token. ValueError says why not."""
         with self.lock:
-            if not secrets.compare_digest(code.strip().upper(), self.plan.code):
+            typed = code.strip().upper().encode()  # bytes: compare_digest refuses a str with letters such as É
+            if not secrets.compare_digest(typed, self.plan.code.encode()):
                 raise ValueError("that is not this class's code")
             game = next((g for g in self.games if g.number == game_number), None)
             chair = game.chairs.get(government) if game else None
@@ -188,11 +192,20 @@ class Classroom:
         if due:
             self.write_class()
 
+    def save_moves(self) -> None:
+        """Write the class's tables whenever a round has been played since they were last written:
+        the moves of games not yet finished are kept if the class is stopped (Ctrl-C) mid-game."""
+        with self.lock:
+            played = sum(len(g.moves) for g in self.games)
+        if played > self.moves_written:
+            self.write_class()
+
     def write_class(self) -> None:
         from sim.classroom.record import write_class
 
         with self.lock:
             outcomes, moves, agents = self.outcomes(), self.moves(), self.agents_frame()
+            self.moves_written = len(moves)
             whole = self.finished and len(self.saved) == len(self.games) and agents is not None
         write_class(self.out, outcomes, moves, agents)
         with self.lock:

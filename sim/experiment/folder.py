@@ -18,6 +18,7 @@ from pathlib import Path
 from sim.experiment import store
 
 LOCK = ".lock"
+_HELD: set[Path] = set()  # the folders whose lock this process holds
 
 
 class SweepFolderError(Exception):
@@ -26,13 +27,19 @@ class SweepFolderError(Exception):
 
 @contextmanager
 def locked(out: Path) -> Iterator[None]:
-    """Hold the folder's lock (making the folder) for the block, or raise SweepFolderError."""
+    """Hold the folder's lock (making the folder) for the block, or raise SweepFolderError. A
+    process already holding it holds it on (a tournament locks its folder before clearing it,
+    then plays its sweep there)."""
     try:
         import fcntl
     except ImportError:  # not a POSIX system: no lock
         yield
         return
     out.mkdir(parents=True, exist_ok=True)
+    key = out.resolve()
+    if key in _HELD:
+        yield
+        return
     fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
     try:
         try:
@@ -45,7 +52,11 @@ def locked(out: Path) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        _HELD.add(key)
+        try:
+            yield
+        finally:
+            _HELD.discard(key)
     finally:
         os.close(fd)  # releases the lock
 
