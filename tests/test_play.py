@@ -226,6 +226,7 @@ def test_the_election_clock_agrees_with_the_news_and_names_read_as_words(allysim
     assert not [line for line in transcript if re.search(r"\b[a-z]+(?:_[a-z]+)+\b", line)]
 
 
+@pytest.mark.slow  # whole tournaments (sweeps on the engine) or games: `make test-fast` leaves them out
 def test_a_finished_game_is_saved_with_its_trace_and_its_moves_replay_it(allysim, tmp_path, capsys):
     path = moves_file(tmp_path, SOUTH_KOREA)
     out = tmp_path / "game"

@@ -117,6 +117,7 @@ def test_the_round_robin_is_deterministic(allysim, tmp_path):
     assert (outs[0] / "ranking.csv").read_bytes() == (outs[2] / "ranking.csv").read_bytes()
 
 
+@pytest.mark.slow  # whole tournaments (sweeps on the engine) or games: `make test-fast` leaves them out
 def test_a_students_strategy_joins_from_its_file(allysim, tmp_path, capsys):
     (tmp_path / "mine.py").write_text(STUDENT)
     body = SMALL.replace("host_strategies: [conceder, hardliner]", "host_strategies: [stubborn_test_entry, linear]")
@@ -175,6 +176,7 @@ def policy_tournament(tmp_path, patrons: str, seeds: int):
     return tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body)
 
 
+@pytest.mark.slow  # whole tournaments (sweeps on the engine) or games: `make test-fast` leaves them out
 def test_a_students_policy_takes_a_seat_and_changes_its_choices(allysim, tmp_path):
     path = policy_tournament(tmp_path, "[boulware, {name: boulware, policy: calm_test}]", seeds=10)
     out = tmp_path / "out"
@@ -462,6 +464,7 @@ def interrupter_tournament(tmp_path):
     return tournament_file(tmp_path, "strategy_files: [mine.py]\n" + body)
 
 
+@pytest.mark.slow  # whole tournaments (sweeps on the engine) or games: `make test-fast` leaves them out
 def test_an_interrupted_tournament_resumes_to_the_standings_of_one_uninterrupted(allysim, tmp_path, capsys):
     path = interrupter_tournament(tmp_path)
     out = tmp_path / "out"
@@ -481,6 +484,7 @@ def test_an_interrupted_tournament_resumes_to_the_standings_of_one_uninterrupted
                                                                                           "runs.parquet"))  # fmt: skip
 
 
+@pytest.mark.slow  # whole tournaments (sweeps on the engine) or games: `make test-fast` leaves them out
 def test_resuming_with_a_changed_strategy_file_is_refused_and_a_new_run_replaces_the_old(allysim, tmp_path, capsys):
     (tmp_path / "interrupted.mark").write_text("never interrupts")
     path = interrupter_tournament(tmp_path)
@@ -498,6 +502,7 @@ def test_resuming_with_a_changed_strategy_file_is_refused_and_a_new_run_replaces
     assert "holds what a tournament would not write there (notes.txt)" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # whole tournaments (sweeps on the engine) or games: `make test-fast` leaves them out
 def test_progress_counts_the_tournaments_runs_unless_quiet(allysim, tmp_path, capsys):
     path = tournament_file(tmp_path, SMALL.replace("seeds: 5", "seeds: 2"))
     assert allysim(["tournament", str(path), "--out", str(tmp_path / "a"), "--executor", "serial"]) == 0
