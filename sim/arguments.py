@@ -52,6 +52,20 @@ workers = count(0, 1024)
 WORKERS_HELP = "worker processes, 0 for one per core"
 
 
+SWEEP_EXECUTORS = ("serial", "processes", "dask")
+
+
+def add_execution(parser: argparse.ArgumentParser, resume: str, executors: tuple[str, ...] = SWEEP_EXECUTORS,
+                  default: str = "processes", executor_help: str | None = None, default_workers: int = 0,
+                  workers_note: str = "") -> None:  # fmt: skip
+    """The options of every command that plays many runs: where they run and how a stopped one goes on."""
+    parser.add_argument("--executor", choices=list(executors), default=default, help=executor_help)
+    parser.add_argument("--workers", type=workers, default=default_workers,
+                        help=f"{WORKERS_HELP} (default {default_workers}{workers_note})")  # fmt: skip
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
+    parser.add_argument("--resume", action="store_true", help=resume)
+
+
 def worker_count(requested: int) -> int:
     """The worker processes that `--workers requested` stands for."""
     return requested or os.cpu_count() or 1

@@ -173,15 +173,13 @@ def add_tournament(sub: argparse._SubParsersAction) -> None:
     p.add_argument("tournament", type=Path, help="tournament YAML file (configs/tournaments/)")
     p.add_argument("--out", type=Path, help="output folder (default results/tournament-<name>/)")
     p.add_argument("--quiet", action="store_true", help="print only where the results are")
-    p.add_argument("--workers", type=arguments.workers, default=1,
-                   help=f"{arguments.WORKERS_HELP} (default 1; any number gives the same results)")  # fmt: skip
     p.add_argument("--time-limit", type=arguments.seconds(0.1, 86_400), default=PAIRING_SECONDS, metavar="SECONDS",
                    help=f"time limit of one pairing; a strategy that overruns it is disqualified "
                         f"(default {PAIRING_SECONDS:g})")  # fmt: skip
-    p.add_argument("--executor", choices=["isolated", "serial", "processes", "dask"], default="isolated",
-                   help="isolated (default): each pairing in a process of its own; or as a sweep's")  # fmt: skip
-    p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument("--resume", action="store_true", help="play only the pairings missing from --out")
+    arguments.add_execution(p, resume="play only the pairings missing from --out",
+                            executors=("isolated", *arguments.SWEEP_EXECUTORS), default="isolated",
+                            executor_help="isolated (default): each pairing in a process of its own; or as a sweep's",
+                            default_workers=1, workers_note="; any number gives the same results")  # fmt: skip
     p.set_defaults(handler=later("sim.tournament:cmd_tournament"))
 
 

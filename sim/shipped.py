@@ -11,9 +11,28 @@ import argparse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-INSTALLED, CHECKOUT = HERE / "configs" / "scenarios", HERE.parent / "configs" / "scenarios"
-SCENARIOS = INSTALLED if INSTALLED.is_dir() else CHECKOUT
+
+
+def configs(kind: str) -> Path:
+    """A folder of shipped files (scenarios, cases, calibration): the wheel's, inside the
+    package, or the checkout's, beside it."""
+    installed = HERE / "configs" / kind
+    return installed if installed.is_dir() else HERE.parent / "configs" / kind
+
+
+SCENARIOS = configs("scenarios")
 BASELINE = "baseline_2019"
+
+
+def scenario_file(name: str, source: Path, key: str) -> Path:
+    """A scenario a file names under `key`: a path from that file, or a shipped scenario's name."""
+    from sim.config import named_file
+
+    shipped = SCENARIOS / f"{name}.yaml"
+    plain = isinstance(name, str) and "/" not in name and not name.endswith((".yaml", ".yml"))
+    if plain and not (source.parent / name).exists() and shipped.is_file():
+        return shipped
+    return named_file(name, source.parent, source, key)
 
 
 def names() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "configs" / "scenarios"
 BASELINE = SCENARIOS / "baseline_2019.yaml"
 SHARED = ROOT.parent / "shared"
+
+
+def stop(process: subprocess.Popen, timeout: float) -> None:
+    """Stop a server the test started: asked to end, then killed if it has not within `timeout`."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def scenario(name: str = "baseline_2019", **changes) -> Scenario:

@@ -19,7 +19,7 @@ import urllib.request
 
 import pandas as pd
 import pytest
-from conftest import BASELINE
+from conftest import BASELINE, stop
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, free_port
 
@@ -70,12 +70,7 @@ def classroom(tmp_path_factory):
         key = re.search(r"/teacher\?key=(\S+)", text).group(1)
         yield url, code, key, folder / "class", log
     finally:
-        process.terminate()  # the command stops its server
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)  # the command stops its server
 
 
 @pytest.fixture

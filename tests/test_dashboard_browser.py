@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import stop
 from playwright.sync_api import Page, expect, sync_playwright
 
 from sim import app, dashboard
@@ -94,12 +95,7 @@ def server(tmp_path_factory):
                 time.sleep(0.2)
         yield url, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.arguments import WORKERS_HELP, workers
+from sim.arguments import add_execution
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -14,10 +14,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("calibration", type=Path, nargs="?",
                    help="calibration YAML file, or a shipped one by name (history, quick)")  # fmt: skip
     p.add_argument("--out", type=Path, help="output folder (default results/calibration/<name>/)")
-    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
-    p.add_argument("--workers", type=workers, default=0, help=f"{WORKERS_HELP} (default 0)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument("--resume", action="store_true", help="complete the calibration stored in --out")
+    add_execution(p, resume="complete the calibration stored in --out")
     p.add_argument("--leave-out", metavar="CASE", help="calibrate without this case, to predict it")
     p.add_argument("--report", type=Path, metavar="DIR", help="print the posterior and checks of a calibration folder")
     p.add_argument("--quiet", action="store_true", help="no progress output")

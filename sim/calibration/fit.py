@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.arguments import worker_count
 from sim.calibration.cases import STATISTICS as STATISTIC_NAMES
 from sim.calibration.sampler import Executor, SeededSampler
 from sim.calibration.simulate import CaseModel, Distance, observed_point
@@ -89,7 +90,7 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("ABC.History").setLevel(logging.WARNING)
     settings = calibration.file.abc
-    workers = 1 if options.executor == "serial" else options.workers or _cores()
+    workers = 1 if options.executor == "serial" else worker_count(options.workers)
     started_at = store.now()
     manifest = store.manifest(
         calibration.reference.digest(), started_at, kind="calibration", calibration=calibration.file.name,
@@ -162,12 +163,6 @@ def _version(package: str) -> str:
     from importlib import metadata
 
     return metadata.version(package)
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 def _progress(t: int, n: int):

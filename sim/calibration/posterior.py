@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.calibration.spec import table_of
 from sim.config import ScenarioError, _read_yaml, with_changes
 from sim.schema import Scenario
 
@@ -41,14 +42,14 @@ class Posterior:
         index = int(rng.choice(len(self.weights), p=self.weights))
         return index, {name: float(v) for name, v in zip(self.names, self.values[index], strict=True)}
 
-    def changes(self, scenario: Scenario, values: dict[str, float]) -> dict[str, Any]:
+    def changes(self, scenario: Scenario, values: dict[str, float], skipped: dict[str, str] | None = None):
         """The key paths and values a draw makes of this scenario (see `not_drawn` for those left out)."""
         out: dict[str, Any] = {}
-        skipped = self.not_drawn(scenario)
+        skipped = self.not_drawn(scenario) if skipped is None else skipped
         for key, value in values.items():
             if key in skipped:
                 continue
-            table = _table(key)
+            table = table_of(key)
             if self.per_payment.get(key) and table is not None:
                 value *= scenario.hosts[table].payment_usd_bn / self.reference_payments[table]
             out[key] = value
@@ -59,7 +60,7 @@ class Posterior:
         it lacks, or a strategy's parameter fitted for another strategy than the one it plays."""
         out = {}
         for key in self.names:
-            table = _table(key)
+            table = table_of(key)
             if table is not None and table not in scenario.hosts:
                 out[key] = f"the scenario has no {table} table"
                 continue
@@ -74,13 +75,13 @@ class Posterior:
     def apply(self, scenario: Scenario, *seed: int, fixed: Iterable[str] = (), source: str | Path = "--posterior"):
         """The scenario with one draw applied, and what was drawn (for the manifest). A key the
         user fixed (`--set`, a sweep's `set:`) and the posterior would draw is refused."""
-        both = sorted(set(fixed) & (set(self.names) - set(self.not_drawn(scenario))))
+        skipped = self.not_drawn(scenario)
+        both = sorted(set(fixed) & (set(self.names) - set(skipped)))
         if both:
             raise ScenarioError(source, both[0], f"is both set and drawn from the posterior in {self.folder}; drop one")
         index, values = self.draw(*seed)
-        changes = self.changes(scenario, values)
-        drawn = {"folder": str(self.folder.resolve()), "particle": index, "values": changes,
-                 "not_drawn": self.not_drawn(scenario)}  # fmt: skip
+        changes = self.changes(scenario, values, skipped)
+        drawn = {"folder": str(self.folder.resolve()), "particle": index, "values": changes, "not_drawn": skipped}
         try:
             return with_changes(scenario, changes), drawn
         except ScenarioError as exc:
@@ -88,17 +89,13 @@ class Posterior:
             raise ScenarioError(source, exc.key_path, message) from None
 
 
-def _table(key: str) -> str | None:
-    parts = key.split(".")
-    return parts[1] if parts[0] in ("hosts", "publics") and len(parts) > 2 else None
-
-
 def load_posterior(folder: str | Path, source: str | Path = "--posterior", key: str = "") -> Posterior:
     """A finished calibration's posterior; ScenarioError naming where it was asked for otherwise."""
     import pyarrow.parquet as pq
 
-    from sim.calibration.spec import CalibrationFile, _reference_path
+    from sim.calibration.spec import CalibrationFile
     from sim.config import load_scenario
+    from sim.shipped import scenario_file
 
     folder = Path(folder)
     where = f"{source}" if not key else source
@@ -114,7 +111,7 @@ def load_posterior(folder: str | Path, source: str | Path = "--posterior", key: 
     if manifest.get("status") != "complete" or "weight" not in table:
         raise ScenarioError(where, key, f"{folder} holds no finished calibration (status {manifest.get('status')})")
     file = CalibrationFile.model_validate(_read_yaml(folder / "calibration.yaml"))
-    reference = load_scenario(_reference_path(file.reference, folder / "calibration.yaml"))
+    reference = load_scenario(scenario_file(file.reference, folder / "calibration.yaml", "reference"))
     payments = manifest.get("reference_payments") or {n: host.payment_usd_bn for n, host in reference.hosts.items()}
     strategies = {"patron": reference.patron.strategy.name}
     strategies.update({f"hosts.{name}": host.strategy.name for name, host in reference.hosts.items()})

@@ -20,7 +20,7 @@ deal) adds `no_deal_penalty`.
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 
@@ -46,14 +46,10 @@ def statistics(case: Case, model) -> dict[str, float]:
     return {
         "first_year_change_pct": change,
         "months_to_deal": max(0.0, (day - config.talks_open).days / DAYS_PER_MONTH),
-        "lapse_days": float(max(0, (day - _day_after(config.agreement_expires)).days)),
+        "lapse_days": float(max(0, (day - config.agreement_expires - timedelta(days=1)).days)),
         "walkouts": float(table.walkouts),
         "threats_carried_out": float(table.drawdowns),
     }
-
-
-def _day_after(expiry: date) -> date:
-    return expiry + timedelta(days=1)
 
 
 class CaseModel:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -33,16 +34,13 @@ from sim.config import (
     explain,
     field_bounds,
     load_scenario,
-    named_file,
     with_changes,
 )
 from sim.experiment.design import numeric_leaves
 from sim.schema import PlainName, Scenario
-from sim.shipped import SCENARIOS
+from sim.shipped import configs, scenario_file
 
-INSTALLED, CHECKOUT = Path(__file__).resolve().parents[1] / "configs", Path(__file__).resolve().parents[2] / "configs"
-CONFIGS = INSTALLED if (INSTALLED / "cases").is_dir() else CHECKOUT  # a wheel's, or beside the package
-CASES, CALIBRATIONS = CONFIGS / "cases", CONFIGS / "calibration"
+CASES, CALIBRATIONS = configs("cases"), configs("calibration")
 
 
 def calibration_path(text: str) -> Path:
@@ -134,17 +132,25 @@ class Calibration:
         """The parameters' key paths, in the file's order."""
         return list(self.file.priors)
 
+    @cached_property
+    def whole_numbers(self) -> frozenset[str]:
+        """The parameters the schema counts in whole numbers (troops): read once, from the
+        reference, which holds every parameter with the type every case gives it."""
+        numbers = numeric_leaves(self.reference.model_dump(mode="json"))
+        whole = (k for k, v in numbers if isinstance(v, int) and not isinstance(v, bool))
+        return frozenset(k for k in whole if k in self.file.priors)
+
     def changes(self, case: Case, values: dict[str, float]) -> dict[str, float]:
         """The key paths and values that a parameter set makes of one case."""
         out = {}
         for key, value in values.items():
             prior = self.file.priors[key]
-            table = _table(key)
+            table = table_of(key)
             if table is not None and table not in case.scenario.hosts:
                 continue
             if prior.per_payment and table is not None:
                 value *= case.scenario.hosts[table].payment_usd_bn / self.reference.hosts[table].payment_usd_bn
-            out[key] = _typed(case, key, value)
+            out[key] = int(round(value)) if key in self.whole_numbers else float(value)
         return out
 
     def observed(self) -> dict[str, tuple[float, float]]:
@@ -183,15 +189,10 @@ class Calibration:
         return Calibration(file, self.path, self.reference, kept, left_out)
 
 
-def _table(key: str) -> str | None:
+def table_of(key: str) -> str | None:
     """The host table a key path belongs to (`hosts.X.` or `publics.X.`), None for a shared one."""
     parts = key.split(".")
     return parts[1] if parts[0] in ("hosts", "publics") and len(parts) > 2 else None
-
-
-def _typed(case: Case, key: str, value: float) -> float | int:
-    current = dict(numeric_leaves(case.scenario.model_dump(mode="json"))).get(key)
-    return int(round(value)) if isinstance(current, int) and not isinstance(current, bool) else float(value)
 
 
 def load_calibration(path: str | Path) -> Calibration:
@@ -207,7 +208,7 @@ def load_calibration(path: str | Path) -> Calibration:
     except ValidationError as exc:
         key_path, message = explain(exc, CalibrationFile)
         raise ScenarioError(path, key_path, message) from None
-    reference_path = _reference_path(file.reference, path)
+    reference_path = scenario_file(file.reference, path, "reference")
     reference = load_scenario(reference_path)
     cases = []
     for i, name in enumerate(file.cases):
@@ -219,13 +220,6 @@ def load_calibration(path: str | Path) -> Calibration:
     _check_priors(calibration)
     _check_statistics(calibration)
     return calibration
-
-
-def _reference_path(name: str, source: Path) -> Path:
-    shipped = SCENARIOS / f"{name}.yaml"
-    if "/" not in name and not name.endswith((".yaml", ".yml")) and shipped.is_file():
-        return shipped
-    return named_file(name, source.parent, source, "reference")
 
 
 def _case_path(name: str, source: Path, key: str) -> Path:
@@ -252,7 +246,7 @@ def _check_priors(calibration: Calibration) -> None:
         if prior.low < low or prior.high > high:
             raise ScenarioError(path, where, f"[{prior.low:g}, {prior.high:g}] goes outside what the scenario "
                                              f"accepts for it, [{low:g}, {high:g}]")  # fmt: skip
-        if prior.per_payment and _table(key) is None:
+        if prior.per_payment and table_of(key) is None:
             raise ScenarioError(path, f"{where}.per_payment", "only a value of one host table (hosts.X. or "
                                                               "publics.X.) is scaled to its payment")  # fmt: skip
         used = False

@@ -7,17 +7,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.arguments import WORKERS_HELP, count, workers
+from sim.arguments import add_execution, count
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
     sweep = sub.add_parser("sweep", help="run a sweep file: many scenarios and seeds, streamed to Parquet")
     sweep.add_argument("sweep", type=Path, help="sweep YAML file (configs/sweeps/)")
     sweep.add_argument("--out", type=Path, help="output folder (default results/sweeps/<name>/)")
-    sweep.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
-    sweep.add_argument("--workers", type=workers, default=0, help=f"{WORKERS_HELP} (default 0)")
-    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
-    sweep.add_argument("--resume", action="store_true", help="run only the runs missing from --out")
+    add_execution(sweep, resume="run only the runs missing from --out")
     sweep.add_argument("--quiet", action="store_true", help="no progress output")
     sweep.add_argument("--batch-size", type=count(1, 100_000), default=0,
                        help="runs per task (default: about 8 tasks a worker)")  # fmt: skip

@@ -23,6 +23,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim import shipped
 from sim.config import (
     PlainName,
     Scenario,
@@ -178,7 +179,7 @@ def load_sweep(path: str | Path) -> Plan:
     """Read, validate and expand a sweep file; raise ScenarioError naming file and key."""
     path = Path(path)
     sweep = validate(Sweep, _read_yaml(path), path)
-    base_path = _scenario_path(sweep.scenario, path)
+    base_path = shipped.scenario_file(sweep.scenario, path, "scenario")
     try:
         base = load_scenario(base_path, merge=sweep.set)
     except ScenarioError as exc:
@@ -215,16 +216,6 @@ def _set_keys(data: dict, prefix: str = "") -> list[tuple[str, Any]]:
         path = f"{prefix}{key}"
         out += _set_keys(value, path + ".") if isinstance(value, dict) else [(path, value)]
     return out
-
-
-def _scenario_path(name: str, source: Path) -> Path:
-    """A sweep's `scenario:`: a path from the sweep file, or a shipped scenario's name."""
-    from sim.shipped import SCENARIOS
-
-    shipped = SCENARIOS / f"{name}.yaml"
-    if "/" not in name and not (source.parent / name).exists() and shipped.is_file():
-        return shipped
-    return named_file(name, source.parent, source, "scenario")
 
 
 def numeric_leaves(data: Any, prefix: str = "") -> list[tuple[str, float]]:
