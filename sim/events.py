@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from sim import frames
 
 KINDS = (
     "offer", "counter", "accept", "ratification failed", "stall", "walkout", "resume",
@@ -17,7 +19,8 @@ KINDS = (
 )  # fmt: skip
 
 COLUMNS = ["round", "date", "actor", "kind", "table", "value", "details"]
-NUMBERS = {"round": np.int64, "value": np.float64}
+TYPES: dict[str, type | str] = {"round": np.int64, "value": np.float64, "actor": "str", "date": "str",
+                                "kind": "str", "table": "str", "details": "str"}  # fmt: skip
 _fields = attrgetter(*COLUMNS)
 
 
@@ -58,11 +61,7 @@ class EventLog:
     def frame(self) -> pd.DataFrame:
         """The log as a table, built column by column (numpy for numbers, pandas' string arrays
         for text: faster than letting pandas infer the types of a list of records)."""
-        columns = zip(*map(_fields, self.rows), strict=True) if self.rows else ([] for _ in COLUMNS)
-        data: dict[str, Any] = {}
-        for name, values in zip(COLUMNS, columns, strict=True):
-            if name in NUMBERS:
-                data[name] = np.array(values, dtype=NUMBERS[name])
-            else:
-                data[name] = pd.array(values, dtype="str")
-        return pd.DataFrame(data, columns=COLUMNS, copy=False)
+        columns: list[Sequence] = (
+            list(zip(*map(_fields, self.rows), strict=True)) if self.rows else [[] for _ in COLUMNS]
+        )
+        return frames.table(COLUMNS, columns, TYPES)

@@ -60,6 +60,7 @@ class AllianceModel(mesa.Model):
             if config.modules.publics
         }
         self.crowds = crowds(list(self.publics.values()))
+        self.alone = [p for p in self.publics.values() if not any(p in c.publics for c in self.crowds)]
         self.hosts = {
             name: Host(self, name, host, self.publics.get(host.public)) for name, host in config.hosts.items()
         }
@@ -181,9 +182,10 @@ class AllianceModel(mesa.Model):
         if not self.config.modules.publics:
             return
         self._pairs = {}
-        for name, public in self.publics.items():
-            public.absorb(self.news[name])
-        for crowd in self.crowds:  # the encounters of every public asked about payments
+        for public in self.alone:  # the publics not asked about payments
+            public.absorb(self.news[public.country])
+        for crowd in self.crowds:  # every public asked about payments, a crowd per size at once
+            crowd.absorb(self.news)
             crowd.discuss(*self.pairs(crowd.size))
         self.news = {name: News() for name in self.publics}
 

@@ -6,8 +6,11 @@ end, column by column.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
+
 import pandas as pd
+
+from sim import frames
 
 
 class Record:
@@ -41,9 +44,5 @@ class Record:
     def frame(self) -> pd.DataFrame:
         """The rounds table. Numbers and flags become numpy columns (int64, float64, bool);
         text and anything numpy would hold as objects (a None among floats) is left to pandas."""
-        columns = zip(*self.values, strict=True) if self.values else ([] for _ in self.names)
-        data = {}
-        for name, values in zip(self.names, columns, strict=True):
-            array = np.array(values) if values and not isinstance(values[0], str) else None
-            data[name] = array if array is not None and array.dtype.kind in "bif" else list(values)
-        return pd.DataFrame(data, columns=self.names, copy=False)
+        columns: list[Sequence] = list(zip(*self.values, strict=True)) if self.values else [[] for _ in self.names]
+        return frames.table(self.names, columns)

@@ -77,18 +77,24 @@ def test_encounters_conserve_the_mean_and_pull_close_opinions_together(korea):
 
 
 def test_a_crowd_moves_every_public_exactly_as_each_would_alone():
-    """The model's one pass over all publics of a size gives each public the same opinions, to
-    the last bit, as its own encounters with the same pairs."""
+    """The model's one pass over all publics of a size (shocks, decay, encounters) gives each
+    public the same opinions and means, to the last bit, as its own with the same pairs."""
     together, alone = (AllianceModel(scenario("baseline_2019"), rng=5) for _ in range(2))
     assert [p.country for p in together.crowds[0].publics] == ["south_korea", "japan"]
     assert together.publics["south_korea"].anti_us.base is together.crowds[0].opinions  # views, not copies
-    for _ in range(5):
+    for round_ in range(5):
         together._pairs, alone._pairs = {}, {}
         a, b = together.pairs(together.config.citizens)
         alone._pairs[together.config.citizens] = (a, b)
+        news = {name: News(walkouts=round_ % 2, threats=round_ // 3, hedges=round_ % 3) for name in together.publics}
+        together.crowds[0].absorb(news)
         together.crowds[0].discuss(a, b)
         for name in ("south_korea", "japan"):
+            alone.publics[name].absorb(news[name])
             alone.publics[name].discuss()
+            mine, own = together.publics[name], alone.publics[name]
+            assert (mine.mean_anti_us, mine.mean_support) == (own.mean_anti_us, own.mean_support)
+            assert np.array_equal(mine.support, own.support)
     for name in ("south_korea", "japan"):
         assert np.array_equal(together.publics[name].opinions, alone.publics[name].opinions)
         assert np.array_equal(together.publics[name].tolerance_sorted, alone.publics[name].tolerance_sorted)

@@ -78,6 +78,14 @@ class Public(mesa.Agent):
     # ------------------------------------------------------------ the opinion phase
     def absorb(self, news: News) -> None:
         """Shocks of last round's events, by group, then decay toward each baseline."""
+        self.shock(news)
+        if self.asks_tolerance:  # the patron's public holds no views on payments
+            self.opinions += self.config.decay * (self.opinions0 - self.opinions)
+        self._refresh_means()
+
+    def shock(self, news: News) -> None:
+        """The events' shocks by group, and the decay of support (opinions decay in `absorb`,
+        or for every public of a crowd at once in `Crowd.absorb`)."""
         s = self.config.shocks
         us_pressure = (
             s.walkout_anti_us * news.walkouts
@@ -94,12 +102,8 @@ class Public(mesa.Agent):
         if support_shift:
             self.support = np.clip(self.support + support_shift, 0, 1)
             self.support_displaced = True
-        decay = self.config.decay
         if self.support_displaced:
-            self.support += decay * (self.support0 - self.support)
-        if self.asks_tolerance:  # the patron's public holds no views on payments
-            self.opinions += decay * (self.opinions0 - self.opinions)
-        self._refresh_means()
+            self.support += self.config.decay * (self.support0 - self.support)
 
     def discuss(self) -> None:
         """One round of Deffuant-Weisbuch encounters between random disjoint pairs.
@@ -147,14 +151,14 @@ class Public(mesa.Agent):
         """Share of citizens whose tolerance is below the payment."""
         if self.tolerance_sorted is None:
             return 0.0
-        return float(np.searchsorted(self.tolerance_sorted, payment)) / len(self.tolerance_sorted)
+        return float(self.tolerance_sorted.searchsorted(payment)) / len(self.tolerance_sorted)
 
     def shortfall(self, payment: float) -> float:
         """Mean of max(0, P - tolerance) in US$bn: the non-saturating electoral cost."""
         if self.tolerance_sorted is None:
             return 0.0
-        k = int(np.searchsorted(self.tolerance_sorted, payment))
-        below = self._below[k] if self._below_fresh else self.tolerance_sorted[:k].sum()
+        k = int(self.tolerance_sorted.searchsorted(payment))
+        below = self._below[k] if self._below_fresh else np.add.reduce(self.tolerance_sorted[:k])
         return (k * payment - below) / len(self.tolerance_sorted)
 
     def ceiling(self, opposition: float) -> float:
@@ -165,12 +169,18 @@ class Public(mesa.Agent):
         return float(self.tolerance_sorted[max(i, 0)])
 
     def group_opposition(self, payment: float) -> dict[str, float]:
+        return dict(zip(self.group_names, self._group_shares(payment), strict=True))
+
+    def _group_shares(self, payment: float) -> list[float]:
+        """Each group's share of citizens whose tolerance is below the payment (0 for an empty group)."""
         if self.tolerance_sorted is None:
-            return {g: 0.0 for g in self.group_names}
-        opposed = np.zeros(len(self.group_names))
-        opposed[self.nonempty] = np.add.reduceat(self.tolerance < payment, self.group_starts)
-        shares = opposed / np.maximum(self.group_sizes, 1)
-        return dict(zip(self.group_names, shares.tolist(), strict=True))
+            return [0.0] * len(self.group_names)
+        opposed = np.add.reduceat(self.tolerance < payment, self.group_starts) / self.group_sizes[self.nonempty]
+        if len(opposed) == len(self.group_names):
+            return opposed.tolist()
+        shares = np.zeros(len(self.group_names))
+        shares[self.nonempty] = opposed
+        return shares.tolist()
 
     @property
     def median_tolerance(self) -> float:
@@ -180,8 +190,8 @@ class Public(mesa.Agent):
 
     def opposition_gap(self, payment: float) -> float:
         """Spread between the most and the least opposed group: small means rare unanimity."""
-        values = self.group_opposition(payment).values()
-        return max(values) - min(values)
+        shares = self._group_shares(payment)
+        return max(shares) - min(shares)
 
 
 def encounter(values: np.ndarray, a: np.ndarray, b: np.ndarray, convergence, bound) -> None:
@@ -209,22 +219,37 @@ class Crowd:
         self.publics = publics
         self.size = n = len(publics[0].group)
         self.opinions = np.vstack([p.opinions for p in publics])
+        self.opinions0 = np.vstack([p.opinions0 for p in publics])
         for i, public in enumerate(publics):
-            public.opinions = self.opinions[2 * i : 2 * i + 2]
+            public.opinions, public.opinions0 = self.opinions[2 * i : 2 * i + 2], self.opinions0[2 * i : 2 * i + 2]
             public.anti_us, public.log_tolerance = public.opinions
+            public.anti_us0, public.log_tolerance0 = public.opinions0
+        self.decay = np.repeat([p.config.decay for p in publics], 2)[:, None]
         half = n // 2
         self.convergence = np.repeat([p.config.convergence for p in publics for _ in range(2)], half)
         bounds = [b for p in publics for b in (p.config.confidence_bound, p.config.tolerance_confidence_bound)]
         self.bound = np.repeat(bounds, half)
         self.offsets = (np.arange(len(self.opinions)) * n)[:, None]
 
+    def absorb(self, news: dict[str, News]) -> None:
+        """Each public's shocks (`news` by country), then every public's decay in one pass."""
+        for public in self.publics:
+            public.shock(news[public.country])
+        self.opinions += self.decay * (self.opinions0 - self.opinions)
+        anti_us = np.add.reduce(self.opinions[::2], axis=1).tolist()  # each row's sum, as in _refresh_means
+        for public, total in zip(self.publics, anti_us, strict=True):
+            public.mean_anti_us = total / self.size
+            public.mean_support = float(np.add.reduce(public.support)) / self.size
+
     def discuss(self, a: np.ndarray, b: np.ndarray) -> None:
         """One round of encounters between the pairs (a[i], b[i]) in every public, then each
         public's aggregates."""
         flat = self.opinions.reshape(-1)  # a view: the rows end to end
         encounter(flat, (a + self.offsets).reshape(-1), (b + self.offsets).reshape(-1), self.convergence, self.bound)
-        for public in self.publics:
-            public._refresh()
+        tolerance = np.exp(self.opinions[1::2])
+        ordered = np.sort(tolerance, axis=1)
+        for public, row, sorted_row in zip(self.publics, tolerance, ordered, strict=True):
+            public.tolerance, public.tolerance_sorted, public._below_fresh = row, sorted_row, False
 
 
 def crowds(publics: list[Public]) -> list[Crowd]:
