@@ -6,7 +6,11 @@
    scenario, as many runs per case as the calibration played;
 3. the ratio of the two (the goal: at least 0.85), and the calibration's wall time.
 
-Usage: python benchmarks/bench_calibrate.py [--quick] [--workers N] [--json]
+Usage: python benchmarks/bench_calibrate.py [--quick] [--workers N] [--sweep-runs N] [--keep DIR] [--json]
+
+`--sweep-runs N` plays N runs per case in step 2 instead of as many as the calibration played
+(a sweep's rate is steady after a few thousand runs; the shipped calibration's 166,650 runs
+would double the benchmark's time); `--keep DIR` keeps the calibration's outputs in DIR.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the quick calibration (under 2 minutes)")
     parser.add_argument("--workers", default="2")
+    parser.add_argument("--sweep-runs", type=int, default=None, metavar="N", help="runs per case in the sweep")
+    parser.add_argument("--keep", type=Path, default=None, metavar="DIR", help="keep the calibration's outputs here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -46,13 +52,13 @@ def main() -> int:
     file = ROOT / "configs" / "calibration" / ("quick.yaml" if args.quick else "history.yaml")
     calibration = load_calibration(file)
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "calibration"
+        out = args.keep if args.keep is not None else Path(tmp) / "calibration"
         started = time.perf_counter()
         allysim("calibrate", str(file), "--out", str(out), "--workers", args.workers, "--quiet")
         wall = time.perf_counter() - started
         manifest = json.loads((out / "manifest.json").read_text())
         calibration_rate = manifest["runs"] / manifest["fit_seconds"]
-        per_case = manifest["evaluations"]
+        per_case = manifest["evaluations"] if args.sweep_runs is None else args.sweep_runs
         sweep_runs, sweep_seconds = 0, 0.0
         for case in calibration.cases:
             scenario = Path(tmp) / f"{case.name}.yaml"

@@ -13,6 +13,7 @@ read only when named by an absolute path. Every value an error echoes is cut to 
 from __future__ import annotations
 
 import copy
+import difflib
 import math
 import os
 import typing
@@ -292,17 +293,21 @@ def field_bounds(key_path: str) -> tuple[float, float]:
 
 
 def explain(exc: ValidationError, root: type[BaseModel] | None = None) -> tuple[str, str]:
-    """(key path, message) of the first error of a pydantic validation."""
+    """(key path, message) of a pydantic validation's first error, or of its first unknown key if
+    it has one: a misspelt key is also a required key missing, and the misspelling is the news."""
     root = root or Scenario
-    err = exc.errors()[0]
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     key_path = ".".join(str(p) for p in loc)
-    more = len(exc.errors()) - 1
+    more = len(errors) - 1
     tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
     if err["type"] == "extra_forbidden":
         parent = _model_at(root, loc[:-1])
         accepted = ", ".join(parent.model_fields) if parent else "see docs/ODD.md"
-        return key_path, f"unknown key; accepted keys here: {accepted}{tail}"
+        close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields), n=1) if parent and loc else []
+        hint = f"did you mean {close[0]}? " if close else ""
+        return key_path, f"unknown key; {hint}accepted keys here: {accepted}{tail}"
     if err["type"] == "missing":
         return key_path, f"required key is missing{tail}"
     message = err["msg"].removeprefix("Value error, ")

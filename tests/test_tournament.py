@@ -272,7 +272,8 @@ def test_ties_are_broken_by_deal_rate_then_rounds_to_deal():
 @pytest.mark.parametrize(
     "body, key, what",
     [
-        (SMALL + "seedz: 3\n", "seedz", "unknown key; accepted keys here: name, description, scenario"),
+        (SMALL + "seedz: 3\n", "seedz", "unknown key; did you mean seeds? accepted keys here: name, description"),
+        (SMALL.replace("seeds: 5", "seed: 5"), "seed", "unknown key; did you mean seeds?"),  # not "seeds missing"
         (SMALL.replace("conceder", "concede"), "host_strategies.0", "unknown strategy 'concede'; accepted:"),
         (SMALL.replace("{name: linear, label: steady}", "{name: linear, params: {beta: 2}}"),
          "patron_strategies.1", "has no parameter 'beta'"),
