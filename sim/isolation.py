@@ -71,7 +71,7 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
 def describe(exc: BaseException, files: list[Path]) -> Fault:
     """The fault of an exception: its last line, and the innermost frame in one of `files`
     or in a strategy's method."""
-    reason = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    reason = traceback.format_exception_only(type(exc), exc)[-1].strip().removeprefix(f"{type(exc).__module__}.")
     names = {str(Path(f).resolve()) for f in files}
     found: dict[str, Any] = {}
     tb = exc.__traceback__
@@ -84,8 +84,10 @@ def describe(exc: BaseException, files: list[Path]) -> Fault:
         if str(Path(code.co_filename).resolve()) in names or _is_strategy(me):
             found.update(file=code.co_filename, line=tb.tb_lineno, function=code.co_name)
         tb = tb.tb_next
-    answer: Any = exc  # a PolicyError: a policy's answer, checked after it returned, names the line it returned from
-    if "file" not in found and getattr(answer, "file", None):
+    # a PolicyError or an OfferError: an answer checked after its method returned names that
+    # method, which no frame of the traceback still shows
+    answer: Any = exc
+    if getattr(answer, "file", None):
         found.update(file=answer.file, line=answer.line, function=answer.function)
     return Fault(reason, **found)
 

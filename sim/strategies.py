@@ -22,6 +22,8 @@ Add one in ten lines::
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -60,6 +62,18 @@ class Situation:
         return replace(self, clock=self.clock + rounds)
 
 
+class OfferError(ValueError):
+    """A strategy offered something that is not a finite payment; `file`, `line` and `function`
+    point at the method that made the offer (`offer` where the strategy has its own, else `target`)."""
+
+    def __init__(self, message: str, strategy: Strategy):
+        super().__init__(message)
+        own = type(strategy).offer is not Strategy.offer
+        method = "offer" if own else "target"
+        code = getattr(type(strategy), method).__code__
+        self.file, self.line, self.function = code.co_filename, code.co_firstlineno, method
+
+
 class Strategy:
     """Base class: subclasses give `target`; clipping and acceptance are shared."""
 
@@ -83,6 +97,17 @@ class Strategy:
         if s.side * (s.anchor - s.reservation) < 0:  # anchor already past the reservation
             lo = hi = s.reservation
         return min(max(self.target(s), lo), hi)
+
+    def next_offer(self, s: Situation) -> float:
+        """`offer(s)`, refused unless it is a finite payment (the talks ask for offers through
+        this: a strategy that passed its rehearsal may still offer NaN in a situation it meets
+        only in a game, and that ends the run with this error, which names the strategy)."""
+        value = self.offer(s)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+            side = "patron" if s.side == PATRON else "host"
+            raise OfferError(f"strategy {self.name} ({side}) offered {value!r}; a strategy must offer a finite payment",
+                             self)  # fmt: skip
+        return float(value)
 
     def accepts(self, offer: float, s: Situation) -> bool:
         """AC_next: accept what is at least as good as its own next offer and its reservation.

@@ -195,7 +195,7 @@ def negotiate(model, table: Table) -> float | None:
     s_p = table.patron.situation(r_p, table.counters, info_p)
     # capped by what the patron expects to be ratified, but never below what the host offered
     offered = table.counters[-1] if table.counters else r_p
-    demand = max(r_p, offered, min(table.patron.strategy.offer(s_p), ceiling))
+    demand = max(r_p, offered, min(table.patron.strategy.next_offer(s_p), ceiling))
     table.patron.offers.append(demand)
     table.demands.append(demand)
     log.add(r, date, patron.name, "offer", table.host, demand)
@@ -207,7 +207,7 @@ def negotiate(model, table: Table) -> float | None:
         accepted = demand <= counter + 1e-9
     else:
         accepted = table.counterpart.strategy.accepts(demand, s_h)
-        counter = table.counterpart.strategy.offer(s_h)
+        counter = table.counterpart.strategy.next_offer(s_h)
     table.patron.clock += 1
     table.counterpart.clock += 1
     if accepted:
@@ -222,7 +222,7 @@ def negotiate(model, table: Table) -> float | None:
     log.add(r, date, host.name, "counter", table.host, counter)
 
     s_next = table.patron.situation(r_p, table.counters, info_p)
-    planned = table.patron.strategy.offer(s_next)
+    planned = table.patron.strategy.next_offer(s_next)
     next_demand = max(r_p, min(planned, ceiling))
     capped = ceiling < planned
     if table.threat is not None and r >= table.threat.deadline_round:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.strategies import HOST, PATRON, STRATEGIES, Information, Situation, Strategy, make, register
+from sim.strategies import HOST, PATRON, STRATEGIES, Information, OfferError, Situation, Strategy, make, register
 
 money = st.floats(min_value=0.0, max_value=20.0, allow_nan=False)
 
@@ -150,3 +153,15 @@ def test_unknown_strategy_and_parameter_are_refused():
         make("tough_guy")
     with pytest.raises(ValueError, match="unknown parameters"):
         make("linear", {"beta": 2.0})
+
+
+def test_the_talks_refuse_an_offer_that_is_not_a_finite_payment():
+    s = Situation(PATRON, 5.0, 1.5, 0, 12, (), (), Information(False, 1.6, 0.98, 0.98, None))
+    linear = make("linear", {})
+    assert linear.next_offer(s) == linear.offer(s)
+    for wrong in (float("nan"), float("inf"), "2.0", None, True):
+        linear.offer = lambda s, wrong=wrong: wrong  # type: ignore[method-assign]
+        with pytest.raises(OfferError, match=f"strategy linear \\(patron\\) offered {re.escape(repr(wrong))}"):
+            linear.next_offer(s)
+    linear.offer = lambda s: np.float32(2.5)  # type: ignore[method-assign]
+    assert linear.next_offer(s) == 2.5

@@ -201,6 +201,35 @@ def test_a_policy_that_answers_no_option_is_disqualified_with_its_line(allysim, 
     assert set(pd.read_csv(out / "ranking.csv").query("side == 'patron'").strategy) == {"boulware"}
 
 
+LATE_NAN = """\
+from sim.strategies import Strategy, register
+
+
+@register
+class LateNan(Strategy):
+    name = "late_nan_test"
+
+    def target(self, s):  # line 8: finite in the rehearsal's situations only
+        return s.anchor if s.reservation in (1.5, 1.8) else float("nan")
+"""
+
+
+def test_a_strategy_that_offers_nan_only_in_a_game_is_disqualified_with_its_method(allysim, tmp_path, capsys):
+    (tmp_path / "late.py").write_text(LATE_NAN)
+    body = SMALL.replace("[conceder, hardliner]", "[conceder, late_nan_test]").replace("seeds: 5", "seeds: 2")
+    path = tournament_file(tmp_path, "strategy_files: [late.py]\n" + body)
+    out = tmp_path / "out"
+    assert allysim(["tournament", str(path), "--out", str(out), "--quiet", "--executor", "serial"]) == 1
+    dq = pd.read_csv(out / "disqualified.csv")
+    assert list(dq.strategy) == ["late_nan_test"] and list(dq.side) == ["host"]
+    assert dq.reason[0] == ("OfferError: strategy late_nan_test (host) offered nan; "
+                            "a strategy must offer a finite payment")  # fmt: skip
+    assert dq["where"][0] == "late.py, line 8"
+    ranks = pd.read_csv(out / "ranking.csv")
+    assert set(ranks.query("side == 'host'").strategy) == {"conceder"}  # no NaN among the ranked
+    assert ranks.select_dtypes("number").notna().all().all()
+
+
 def test_a_policy_that_fails_its_rehearsal_is_one_line(allysim, tmp_path, capsys):
     (tmp_path / "mine.py").write_text(POLICY)
     body = SMALL.replace("[conceder, hardliner]", "[conceder, {name: linear, policy: lost_test}]")
