@@ -13,6 +13,7 @@ import argparse
 import ipaddress
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -57,6 +58,27 @@ def exposure_warning(host: str) -> str | None:
         return None
     return (f"allysim: warning: the dashboard on {host} is open to every machine that can reach this one, "
             "without a login; use it on a trusted network, or keep the default 127.0.0.1")  # fmt: skip
+
+
+def shown_host(host: str) -> str:
+    """The host to put in the printed address: where the server listens on every interface
+    (0.0.0.0, ::), this machine's address on its network (a browser cannot open 0.0.0.0 from
+    another machine), else the host as given."""
+    try:
+        unspecified = ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return host
+    if not unspecified:
+        return host
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    probe = ("2001:db8::1", 9) if family == socket.AF_INET6 else ("192.0.2.1", 9)  # documentation addresses
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect(probe)  # a datagram socket's connect sends nothing: it picks the outgoing interface
+            address = s.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
+    return f"[{address}]" if family == socket.AF_INET6 else address
 
 
 def address_problem(host: str, port: int) -> str | None:
@@ -136,7 +158,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     warning = exposure_warning(args.host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    url = f"http://{args.host}:{args.port}/"
+    url = f"http://{shown_host(args.host)}:{args.port}/"
     print(f"Dashboard at {url} (Ctrl-C stops it)", flush=True)
     if not args.no_open:  # solara's own --open would race the server's start
         import webbrowser

@@ -65,7 +65,7 @@ def cmd_classroom(args: argparse.Namespace) -> int:
                      args.seed, str(out))  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     plan.dump(out / "class.json")
-    url = f"http://{args.host}:{args.port}"
+    url = f"http://{dashboard.shown_host(args.host)}:{args.port}"
     seats = "; ".join(f"game {i}: {', '.join(g)}" for i, g in enumerate(games, 1))
     print(f"Classroom of {scenario.name}, {len(games)} game{'s' * (len(games) != 1)} ({seats}); "
           f"rounds of at most {args.round_seconds:g} s", flush=True)  # fmt: skip
