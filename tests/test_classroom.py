@@ -3,11 +3,13 @@ pause and advance, the threat's deadline, what is saved) and the command's bad i
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import BASELINE
 
 from sim import cli
+from sim.classroom.figures import PANELS, class_histogram
 from sim.classroom.session import ClassPlan, Classroom
 from sim.config import load_scenario, with_changes
 from sim.moves import Move
@@ -260,3 +262,16 @@ def test_a_class_stopped_mid_game_keeps_the_moves_played(tmp_path, short):
     first = rows[["round", "government", "sent", "by"]].values.tolist()[0]
     assert first == [1, "south_korea", "counter 1.1", "student"]
     assert pd.read_parquet(tmp_path / "class" / "moves.parquet").shape == rows.shape
+
+
+def test_a_tables_panels_without_any_deal_say_so_instead_of_showing_bare_axes():
+    rows = [{"table": t, "deal": t == "south_korea", "payment_usd_bn": 1.1 if t == "south_korea" else None,
+             "deal_round": 3 if t == "south_korea" else None, "walkouts": 1, "drawdowns": 0}
+            for t in ("south_korea", "japan") for _ in range(3)]  # fmt: skip
+    outcomes = pd.DataFrame(rows)
+    figure = class_histogram(outcomes, outcomes.assign(walkouts=0), ["south_korea", "japan"])
+    axes = np.array(figure.axes).reshape(2, len(PANELS))
+    said = [[" ".join(t.get_text() for t in ax.texts) for ax in row] for row in axes]
+    assert said[0] == ["", "", "", ""] and all(ax.patches for ax in axes[0])  # South Korea: bars in every panel
+    assert said[1][:2] == ["no deal at this table,\nin the class or among the agents"] * 2  # Japan: no deal
+    assert said[1][2:] == ["", ""] and all(ax.patches for ax in axes[1][2:])  # its walkouts and drawdowns shown

@@ -172,6 +172,8 @@ def test_a_class_plays_a_game_to_its_end(classroom, browser):
     teacher.get_by_role("button", name="Advance round").click()  # the instructor ends round 3 now
     for page in (us, korea):
         page.get_by_text("The game is over").wait_for()
+        page.get_by_text(re.compile(r"^Ended in round 3 of 3 ")).wait_for()
+        assert page.get_by_text(re.compile(r"\d+ s left|paused$")).count() == 0  # no clock once it is over
     teacher.get_by_text("The class is finished").wait_for(timeout=30_000)
     teacher.get_by_text(re.compile(r"^Agents at the South Korea table: deals in \d+ of 100")).wait_for(timeout=60_000)
     teacher.get_by_text("All saved in").wait_for(timeout=30_000)

@@ -136,9 +136,12 @@ def Heading(game: Game, chair: Chair, now: tuple[int, int]):
     heading(f"{game.name.title()}: you are the government of {country(chair.government)}", 1)
     if game.round <= 1 and not chair.sent:
         lines([GOALS[chair.side].format(who=country(chair.government)), SCORING], {"color": "#555"})
-    clock = "paused" if CLASS.paused else f"{CLASS.time_left(game):.0f} s left"
     date = game.model.calendar.label(game.round)
-    lines([f"Round {game.round} of {cfg.rounds} ({date}) · {clock}"], {"font-weight": "bold"})
+    if game.finished:  # no clock runs once the game is over
+        lines([f"Ended in round {game.round} of {cfg.rounds} ({date})"], {"font-weight": "bold"})
+    else:
+        clock = "paused" if CLASS.paused else f"{CLASS.time_left(game):.0f} s left"
+        lines([f"Round {game.round} of {cfg.rounds} ({date}) · {clock}"], {"font-weight": "bold"})
     if chair.news:
         heading("Since your last move", 3)
         lines(chair.news)

@@ -56,7 +56,14 @@ def class_histogram(outcomes: pd.DataFrame, agents: pd.DataFrame | None, tables:
             ax.set_ylabel("share of games" if column == "payment_usd_bn" else "", fontsize=12)
             ax.tick_params(labelsize=12)
             ax.spines[["top", "right"]].set_visible(False)
-            ax.legend(fontsize=11, frameon=False)
+            if mine.size or other.size:
+                ax.legend(fontsize=11, frameon=False)
+            else:  # say why the panel is empty instead of showing bare axes
+                why = "no deal" if deals_only and (games or runs) else "no game or run"
+                ax.text(0.5, 0.5, f"{why} at this table,\nin the class or among the agents", ha="center",
+                        va="center", fontsize=13, color="#555", transform=ax.transAxes)  # fmt: skip
+                ax.set_xticks([])
+                ax.set_yticks([])
     fig.tight_layout()
     return fig
 
