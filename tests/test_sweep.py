@@ -240,6 +240,12 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path, capsys, explo
     assert {"run_id", "seed", "parameters", "traceback"} <= set(failures[0])
     assert failures[0]["parameters"] == {"patron.strategy": "exploding_test"} and "boom" in failures[0]["traceback"]
     assert json.loads((out / "manifest.json").read_text())["runs_failed"] == 2
+    capsys.readouterr()
+    assert main(["analyze", str(out)]) == 0  # the region that failed is named, not left out unsaid
+    printed = capsys.readouterr().out
+    assert "2 runs over 1 of 2 design points" in printed
+    assert "No run to analyse at 1 design point; the tables below say nothing of them:" in printed
+    assert "  point 1: patron.strategy = exploding_test" in printed
 
 
 BAD_SWEEPS = {

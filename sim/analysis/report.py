@@ -124,6 +124,23 @@ def failed_runs(folder: Path) -> int:
     return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()) if path.exists() else 0
 
 
+def missing_lines(plan, analysed: set[int], shown: int = 5) -> list[str]:
+    """Which design points have no run to analyse (every run failed or is still to come): the
+    region of the design that the rates, indices and boxes say nothing of."""
+    missing = [i for i in range(len(plan.points)) if i not in analysed]
+    if not missing:
+        return []
+    lines = [f"No run to analyse at {len(missing):,} design point{'s' * (len(missing) != 1)}; "
+             "the tables below say nothing of them:"]  # fmt: skip
+    for i in missing[:shown]:
+        values = ", ".join(f"{key} = {_plain(value)}" for key, value in plan.points[i].items())
+        lines.append(f"  point {i}: {values}")
+    if len(missing) > shown:
+        lines.append(f"  ... and {len(missing) - shown:,} more (points {', '.join(map(str, missing[shown:shown + 10]))}"
+                     f"{', ...' if len(missing) > shown + 10 else ''})")  # fmt: skip
+    return lines
+
+
 def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
     folder = Path(folder)
     failed = failed_runs(folder)
@@ -152,6 +169,8 @@ def analyze(folder: Path, echo=print) -> dict[str, pd.DataFrame]:
     failures = f"; {failed:,} runs failed, see {folder}/failures.jsonl" if failed else ""
     echo(f"{plan.sweep.name}: {len(runs):,} runs over {len(points):,} of {len(plan.points):,} design points "
          f"({manifest.get('status', '?')}{failures})")  # fmt: skip
+    for line in missing_lines(plan, set(points["point"]) if not points.empty else set()):
+        echo(line)
     echo(f"Every design point's rates and mean payment, with 95% intervals: {out}/points.csv (and .parquet)\n")
     for line in rate_lines(overall, runs):
         echo(line)
