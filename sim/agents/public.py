@@ -206,13 +206,14 @@ def encounter(values: np.ndarray, a: np.ndarray, b: np.ndarray, convergence, bou
 
 
 class Crowd:
-    """The publics of one size that are asked about payments, whose encounters run in one pass.
+    """The publics of one size that are asked about payments, whose decay, encounters and
+    sorted tolerances are computed in one pass.
 
-    Their opinions (two rows each: anti-US sentiment, log tolerance) become the rows of one
-    array, which the publics keep views of; the round's pairs index every row at once, and each
-    row keeps its own public's convergence and confidence bound. Per citizen the arithmetic is
-    that of `Public.discuss`, so the result is the same to the last bit, in a quarter of the
-    numpy calls.
+    Their opinions (two rows each: anti-US sentiment, log tolerance) and their baselines become
+    the rows of two arrays, which the publics keep views of; the round's pairs index every row at
+    once, and each row keeps its own public's decay, convergence and confidence bound. Per citizen
+    the arithmetic is that of `Public.absorb` and `Public.discuss`, so the result is the same to
+    the last bit, in a quarter of the numpy calls.
     """
 
     def __init__(self, publics: list[Public]):
