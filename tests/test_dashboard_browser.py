@@ -32,6 +32,7 @@ FIGURES = "img.allysim-figure"
 SCREEN = {"width": 1920, "height": 1080}  # a projector's
 SMALLEST_PX = 14  # read from the back of a room
 WAIT_MS = 30_000  # a round's redraw on two busy cores can take seconds
+expect.set_options(timeout=WAIT_MS)  # and so can the server's answer to a moved lever (expect's own default: 5 s)
 # Each visible piece of text: its size as drawn (a CSS transform scales it) and where it is.
 DOM_TEXT_SIZES = """() => {
   const out = [];
