@@ -392,3 +392,30 @@ def test_a_damaged_database_or_posterior_is_named_and_left_as_it_is(calibrated, 
     assert "posterior.parquet is damaged" in capsys.readouterr().err
     assert main(["run", "--posterior", str(copy), "--no-plot", "--out", str(tmp_path / "r")]) == 2
     assert "the posterior cannot be read" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        (lambda t: t.assign(weight=np.where(np.arange(len(t)) == 0, -0.5, t.weight)), "weights below zero"),
+        (lambda t: t.assign(weight=0.0), "weights below zero or none above it"),
+        (lambda t: t.assign(**{t.columns[0]: "x"}), "that is not numbers"),
+        (lambda t: t.drop(columns="weight"), "has no column 'weight'"),
+        (lambda t: t.iloc[:0], "holds no particle"),
+    ],
+)
+def test_a_posterior_with_wrong_weights_or_values_is_one_line_everywhere(calibrated, tmp_path, capsys, damage, words):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(calibrated, copy)
+    table = damage(pd.read_parquet(copy / "posterior.parquet"))
+    table.to_parquet(copy / "posterior.parquet")
+    capsys.readouterr()
+    for command in (["calibrate", "--report", str(copy)],
+                    ["run", "--posterior", str(copy), "--no-plot", "--out", str(tmp_path / "r")]):  # fmt: skip
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and str(copy / "posterior.parquet") in err and words in err, err
+    assert not (tmp_path / "r").exists()

@@ -186,8 +186,11 @@ def report(folder: Path) -> str:
             raise FileNotFoundError(f"{folder} holds no finished calibration ({name} is missing)")
     calibration = calibration_of(folder)
     posterior, predictive = _frame(folder / "posterior.parquet"), _frame(folder / "predictive.parquet")
-    if "weight" not in posterior or not np.isfinite(posterior.weight).all() or not posterior.weight.sum() > 0:
-        raise ValueError(f"{folder / 'posterior.parquet'} is damaged (its weights are not finite numbers)")
+    from sim.calibration.posterior import posterior_damage
+
+    damaged = posterior_damage(posterior, tuple(calibration.file.priors))
+    if damaged:
+        raise ValueError(f"{folder / 'posterior.parquet'} {damaged}; it is damaged")
     table = posterior_table(calibration, posterior)
     checks = checks_table(calibration, predictive)
     lines = [f"{calibration.file.name}: posterior of {len(posterior)} particles ({folder})", "",

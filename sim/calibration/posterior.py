@@ -89,6 +89,27 @@ class Posterior:
             raise ScenarioError(source, exc.key_path, message) from None
 
 
+def posterior_damage(table, names: tuple[str, ...]) -> str | None:
+    """What is wrong with a posterior table (a column missing, a value that is not a finite
+    number, a weight below zero, no particle or no weight at all), or None."""
+    import pandas as pd
+
+    for column in ("weight", *names):
+        if column not in table:
+            return f"has no column {column!r}"
+        if not pd.api.types.is_numeric_dtype(table[column]) or pd.api.types.is_bool_dtype(table[column]):
+            return f"holds a column {column!r} that is not numbers"
+    if len(table) == 0:
+        return "holds no particle"
+    numbers = table[["weight", *names]].to_numpy(float)
+    if not np.isfinite(numbers).all():
+        return "holds weights or values that are not finite numbers"
+    weights = numbers[:, 0]
+    if (weights < 0).any() or weights.sum() <= 0:
+        return "holds weights below zero or none above it"
+    return None
+
+
 def load_posterior(folder: str | Path, source: str | Path = "--posterior", key: str = "") -> Posterior:
     """A finished calibration's posterior; ScenarioError naming where it was asked for otherwise."""
     import pyarrow.parquet as pq
@@ -108,7 +129,7 @@ def load_posterior(folder: str | Path, source: str | Path = "--posterior", key: 
     except Exception as exc:  # a damaged Parquet or JSON file: Arrow's and json's errors alike
         raise ScenarioError(where, key, f"{folder}: the posterior cannot be read ({type(exc).__name__}); "
                                         "it is damaged") from None  # fmt: skip
-    if manifest.get("status") != "complete" or "weight" not in table:
+    if manifest.get("status") != "complete":
         raise ScenarioError(where, key, f"{folder} holds no finished calibration (status {manifest.get('status')})")
     file = CalibrationFile.model_validate(_read_yaml(folder / "calibration.yaml"))
     reference = load_scenario(scenario_file(file.reference, folder / "calibration.yaml", "reference"))
@@ -116,10 +137,10 @@ def load_posterior(folder: str | Path, source: str | Path = "--posterior", key: 
     strategies = {"patron": reference.patron.strategy.name}
     strategies.update({f"hosts.{name}": host.strategy.name for name, host in reference.hosts.items()})
     names = tuple(k for k in file.priors if k in table)
+    damaged = posterior_damage(table, names)
+    if damaged:
+        raise ScenarioError(where, key, f"{folder / 'posterior.parquet'} {damaged}; it is damaged")
     weights = table["weight"].to_numpy(float)
     values = table[list(names)].to_numpy(float)
-    if not (np.isfinite(weights).all() and weights.sum() > 0 and np.isfinite(values).all()):
-        raise ScenarioError(where, key, f"{folder / 'posterior.parquet'} holds weights or values that are not "
-                                        "finite numbers; it is damaged")  # fmt: skip
     return Posterior(folder, names, values, weights / weights.sum(), {k: file.priors[k].per_payment for k in names},
                      dict(payments), strategies)  # fmt: skip
