@@ -109,6 +109,15 @@ def test_bad_calibration_gives_one_line_exit_2_and_writes_nothing(tmp_path, caps
     assert not out.exists()
 
 
+def test_leaving_out_the_only_case_is_refused(tmp_path, capsys):
+    path = calibration_file(tmp_path)  # one case: sk_sma9
+    out = tmp_path / "out"
+    assert calibrate(path, "--out", out, "--leave-out", "sk_sma9") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{path}: cases: --leave-out sk_sma9 leaves no case to fit" in err, err
+    assert not out.exists()
+
+
 def test_a_case_that_knows_none_of_the_statistics_used_is_refused(tmp_path, capsys):
     case = yaml.safe_load((CASES / "jp_2008.yaml").read_text())
     (tmp_path / "_template.yaml").write_text((CASES / "_template.yaml").read_text())

@@ -183,6 +183,9 @@ class Calibration:
             raise ScenarioError(self.path, "cases", f"no case {case_name!r}; the cases: "
                                                     f"{', '.join(c.name for c in self.cases)}")  # fmt: skip
         kept = tuple(c for c in self.cases if c.name != case_name)
+        if not kept:
+            raise ScenarioError(self.path, "cases", f"--leave-out {case_name} leaves no case to fit; "
+                                                    "leaving a case out needs at least two")  # fmt: skip
         left_out = next(c for c in self.cases if c.name == case_name)
         names = [c for c, k in zip(self.file.cases, self.cases, strict=True) if k.name != case_name]
         file = self.file.model_copy(update={"cases": names})
