@@ -59,11 +59,21 @@ def add_execution(parser: argparse.ArgumentParser, resume: str, executors: tuple
                   default: str = "processes", executor_help: str | None = None, default_workers: int = 0,
                   workers_note: str = "") -> None:  # fmt: skip
     """The options of every command that plays many runs: where they run and how a stopped one goes on."""
-    parser.add_argument("--executor", choices=list(executors), default=default, help=executor_help)
+    parser.add_argument("--executor", choices=list(executors), default=None,
+                        help=executor_help or f"where the runs play (default {default}; dask with --scheduler)")
+    parser.set_defaults(executor_default=default)
     parser.add_argument("--workers", type=workers, default=default_workers,
                         help=f"{WORKERS_HELP} (default {default_workers}{workers_note})")  # fmt: skip
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--resume", action="store_true", help=resume)
+
+
+def executor_of(args: argparse.Namespace) -> str | None:
+    """The executor the options ask for: --executor, else dask with --scheduler, else the
+    command's default; None when --scheduler comes with an executor that is not dask."""
+    if args.scheduler:
+        return "dask" if args.executor in (None, "dask") else None
+    return args.executor or args.executor_default
 
 
 def worker_count(requested: int) -> int:

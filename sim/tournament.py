@@ -257,7 +257,11 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 
     t = load_tournament(args.tournament)
     out = args.out or Path("results") / f"tournament-{t.name}"
-    executor = "dask" if args.scheduler else args.executor
+    executor = arguments.executor_of(args)
+    if executor is None:
+        print("allysim: error: --scheduler runs on a Dask cluster: leave --executor out, or give --executor dask",
+              file=sys.stderr)
+        return 2
     options = Options(executor, args.workers, args.scheduler, quiet=args.quiet)
     again = f"allysim tournament {args.tournament} --out {out} --resume"
     clock = time.perf_counter()

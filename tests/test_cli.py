@@ -321,3 +321,17 @@ def test_version_is_the_installed_package_s_and_every_run_records_it(tmp_path, c
     out = tmp_path / "run"
     assert main(["run", "--rounds", "2", "--no-plot", "--out", str(out)]) == 0
     assert json.loads((out / "manifest.json").read_text())["versions"]["allysim"] == sim.__version__
+
+
+@pytest.mark.parametrize("command", ["sweep", "calibrate", "tournament"])
+def test_a_scheduler_with_an_executor_that_is_not_dask_is_refused(tmp_path, capsys, command):
+    """--scheduler means a Dask cluster: with --executor processes it is a contradiction, not dask in silence."""
+    files = {"sweep": "configs/sweeps/demand_x_pressure.yaml", "calibrate": "configs/calibration/quick.yaml",
+             "tournament": "configs/tournaments/classic.yaml"}  # fmt: skip
+    out = tmp_path / "out"
+    code = main([command, str(ROOT / files[command]), "--scheduler", "tcp://127.0.0.1:1", "--executor", "processes",
+                 "--out", str(out)])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--scheduler runs on a Dask cluster" in err, err
+    assert not out.exists()

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim import arguments
 from sim.arguments import add_execution
 
 
@@ -55,8 +56,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.experiment.runner import SchedulerError, reach_scheduler
     from sim.stopping import exit_code
 
-    if args.scheduler:
-        args.executor = "dask"
+    args.executor = arguments.executor_of(args)
+    if args.executor is None:
+        return _fail("--scheduler runs on a Dask cluster: leave --executor out, or give --executor dask")
     calibration = load_calibration(calibration_path(str(args.calibration)))
     if args.leave_out:
         calibration = calibration.without(args.leave_out)

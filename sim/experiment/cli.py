@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim import arguments
 from sim.arguments import add_execution, count
 
 
@@ -44,8 +45,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiment.runner import Options, SchedulerError, reach_scheduler, run_sweep
     from sim.stopping import exit_code
 
-    if args.scheduler and args.executor != "dask":
-        args.executor = "dask"
+    args.executor = arguments.executor_of(args)
+    if args.executor is None:
+        return _fail("--scheduler runs on a Dask cluster: leave --executor out, or give --executor dask")
     if args.keep_rounds not in (None, "all") and not (args.keep_rounds.isdigit() and int(args.keep_rounds) > 0):
         return _fail(f"--keep-rounds takes a number of runs (1 or more) or nothing (got {args.keep_rounds[:40]!r})")
     plan = load_sweep(args.sweep)
