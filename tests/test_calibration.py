@@ -341,8 +341,8 @@ parameters:
   hosts.south_korea.demand_usd_bn: {{values: [2.0, 5.0]}}
 replicates: 6
 root_seed: 5
-posterior: {calibrated}
-"""
+posterior: {os.path.relpath(calibrated, tmp_path)}
+"""  # relative to the sweep's file
     path = tmp_path / "drawn.yaml"
     path.write_text(text)
     assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--executor", "serial", "--quiet"]) == 0
@@ -354,6 +354,10 @@ posterior: {calibrated}
     for _, row in runs.iterrows():
         particle_of(posterior, {k: row[k] for k in keys})
     assert runs.drop_duplicates("replicate")[keys].drop_duplicates().shape[0] > 1  # replicates differ
+    stored = tmp_path / "out" / "sweep.yaml"  # the sweep as run replays from its results folder
+    assert main(["sweep", str(stored), "--out", str(tmp_path / "again"), "--executor", "serial", "--quiet"]) == 0
+    again = pd.read_parquet(tmp_path / "again" / "runs").sort_values("run_id")
+    assert again[keys].to_numpy().tolist() == runs.sort_values("run_id")[keys].to_numpy().tolist()
     path.write_text(text.replace("hosts.south_korea.demand_usd_bn", "patron.strategy.params.beta")
                     .replace("[2.0, 5.0]", "[0.2, 0.5]"))  # fmt: skip
     assert main(["sweep", str(path), "--out", str(tmp_path / "other"), "--quiet"]) == 2

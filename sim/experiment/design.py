@@ -385,6 +385,9 @@ def to_yaml(plan: Plan) -> str:
     """The sweep as run, loadable from its results folder (beside the resolved scenario.yaml)."""
     data = plan.sweep.model_dump(mode="json")
     data.update(scenario="scenario.yaml", set={})
+    if plan.sweep.posterior is not None:  # the folder as found from the sweep's own file, which is elsewhere
+        path = Path(plan.path)
+        data["posterior"] = str(named_file(plan.sweep.posterior, path.parent, path, "posterior"))
     size = f"{len(plan.points)} design points x {plan.sweep.replicates} replicates = {plan.runs_total} runs"
     head = f"# The sweep as run: {plan.path} over {plan.sweep.scenario}\n# {size}\n"
     return head + yaml.safe_dump(data, sort_keys=False)
