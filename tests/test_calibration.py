@@ -96,6 +96,9 @@ BAD = [
     ("misspelt key", ("statistics:", "statistic:"), "statistic: unknown key; accepted keys here"),
     ("unknown case", ("cases: [{cases}]", "cases: [sk_sma99]"), "cases.0: no case 'sk_sma99'"),
     ("broken yaml", ("cases: [{cases}]", "cases: [{cases}"), ""),
+    ("a fact as a prior", ("cases: [{cases}]\nreference: baseline_2019\npriors:\n  patron.strategy.params.beta",
+                           "cases: [sk_sma10]\nreference: baseline_2019\npriors:\n  hosts.south_korea.demand_usd_bn"),
+     "priors.hosts.south_korea.demand_usd_bn: case sk_sma10 draws this input over its reported range"),
 ]  # fmt: skip
 
 

@@ -252,6 +252,11 @@ def _check_priors(calibration: Calibration) -> None:
         if prior.per_payment and table_of(key) is None:
             raise ScenarioError(path, f"{where}.per_payment", "only a value of one host table (hosts.X. or "
                                                               "publics.X.) is scaled to its payment")  # fmt: skip
+        drawing = next((c.name for c in calibration.cases if key in c.observed.uncertain_inputs), None)
+        if drawing is not None:
+            raise ScenarioError(path, where, f"case {drawing} draws this input over its reported range "
+                                             "(observed.uncertain_inputs): a fact of the record, not a parameter "
+                                             "to fit")  # fmt: skip
         used = False
         for case in calibration.cases:
             for value in (prior.low, prior.high):
