@@ -145,6 +145,11 @@ def test_a_missing_file_a_used_folder_and_a_report_of_nothing_are_one_line_each(
     assert calibrate(calibration_file(tmp_path), "--out", used) == 2
     assert "holds files that are not a calibration's" in capsys.readouterr().err
     assert (used / "notes.txt").read_text() == "mine"
+    (used / "manifest.json").write_text('{"kind": "run"}')  # a folder of another command: resuming would not help
+    assert calibrate(calibration_file(tmp_path), "--out", used) == 2
+    err = capsys.readouterr().err
+    assert "is not a calibration's folder" in err and "--resume" not in err, err
+    assert (used / "manifest.json").read_text() == '{"kind": "run"}' and not (used / ".lock").exists()
     assert main(["calibrate", "--report", str(tmp_path)]) == 2
     assert "holds no finished calibration" in capsys.readouterr().err
 

@@ -63,22 +63,28 @@ def _check_folder(calibration: Calibration, out: Path, resume: bool) -> dict | N
     held = [p.name for p in out.iterdir() if p.name != folder.LOCK] if out.is_dir() else []
     if not held:
         return None
-    if not resume:
-        if not (out / "manifest.json").is_file():
-            raise CalibrationFolderError(f"{out} holds files that are not a calibration's; it is left untouched: "
-                                         "choose another --out")  # fmt: skip
-        raise CalibrationFolderError(
-            f"{out} already holds results; pass --resume to complete them or choose another --out"
-        )
+    if not resume and not (out / "manifest.json").is_file():
+        raise CalibrationFolderError(f"{out} holds files that are not a calibration's; it is left untouched: "
+                                     "choose another --out")  # fmt: skip
     try:
         previous = folder.read_manifest(out)
     except folder.SweepFolderError as exc:
         raise CalibrationFolderError(str(exc)) from None
     if previous is None or previous.get("kind") != "calibration":
-        raise CalibrationFolderError(f"{out} is not a calibration's folder (no calibration manifest.json)")
+        raise CalibrationFolderError(f"{out} is not a calibration's folder (no calibration manifest.json); "
+                                     "it is left untouched: choose another --out")  # fmt: skip
     if previous.get("calibration_hash") != calibration.digest():
         raise CalibrationFolderError(f"{out} holds a different calibration (hash {previous.get('calibration_hash')}, "
-                                     f"this one {calibration.digest()})")  # fmt: skip
+                                     f"this one {calibration.digest()}); choose another --out")  # fmt: skip
+    if not resume:  # the advice to resume only where resuming would be accepted: not while another writes
+        try:
+            with folder.locked(out):
+                pass
+        except folder.SweepFolderError as exc:
+            raise CalibrationFolderError(str(exc)) from None
+        raise CalibrationFolderError(
+            f"{out} already holds results of this calibration; pass --resume to complete them or choose another --out"
+        )
     foreign = sorted(set(held) - FILES)
     if foreign:
         raise CalibrationFolderError(f"{out} holds what a calibration does not write ({', '.join(foreign[:3])}); "
