@@ -53,10 +53,12 @@ def test_an_alias_bomb_is_refused_at_once_in_one_short_line(tmp_path, capsys):
         ("extends: {base}\nname: x\npatron: {{elections: [2021-01-01, 2020-01-01]}}\n", "not in date order"),
         ("extends: {base}\nname: x\nstart: 9999-01-01\n", "outside 1900-01-01"),
         ("extends: {base}\nname: x\nhosts: {{japan: {{public: " + "m" * 100_000 + "}}}}\n", "..."),
+        ("extends: {base}\nname: x\npatron:\n  discount: 0.9\n  discount: 0.8\n",
+         "line 5, column 3: the key 'discount' is given twice (first on line 4)"),
     ],
     ids=["huge", "deep", "latin-1", "impossible date", "troops 1e30", "inf", "nan", "inf utility", "beta 0",
          "NUL in name", "NUL in extends", "extends outside", "talks after expiry", "expiry before start",
-         "election before start", "elections out of order", "year 9999", "long echo"],
+         "election before start", "elections out of order", "year 9999", "long echo", "a key twice"],
 )  # fmt: skip
 def test_a_bad_file_gives_one_short_line_and_exit_2(tmp_path, capsys, text, words):
     path = tmp_path / "sub" / "bad.yaml"
