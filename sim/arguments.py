@@ -68,6 +68,9 @@ def add_execution(parser: argparse.ArgumentParser, resume: str, executors: tuple
     parser.add_argument("--resume", action="store_true", help=resume)
 
 
+SCHEDULER_WITHOUT_DASK = "--scheduler runs on a Dask cluster: leave --executor out, or give --executor dask"
+
+
 def executor_of(args: argparse.Namespace) -> str | None:
     """The executor the options ask for: --executor, else dask with --scheduler, else the
     command's default; None when --scheduler comes with an executor that is not dask."""

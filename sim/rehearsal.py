@@ -5,9 +5,7 @@ naming it (a scenario's `beta: 0`, a student's broken file) instead of failing m
 
 from __future__ import annotations
 
-import math
-
-from sim.strategies import HOST, PATRON, Information, Situation, make
+from sim.strategies import HOST, PATRON, Information, Situation, finite_payment, make
 
 
 def situations() -> list[Situation]:
@@ -30,6 +28,6 @@ def rehearse(name: str, params: dict[str, float], shown: str | None = None) -> s
             make(name, params).accepts(2.0, s)
         except Exception as exc:
             return f"{shown} fails a rehearsal: {type(exc).__name__}: {exc}"
-        if not isinstance(offer, (int, float)) or not math.isfinite(offer):
+        if not finite_payment(offer):
             return f"{shown} offers {offer!r}; a strategy must offer a finite payment"
     return None

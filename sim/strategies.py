@@ -62,6 +62,11 @@ class Situation:
         return replace(self, clock=self.clock + rounds)
 
 
+def finite_payment(value: object) -> bool:
+    """Whether a strategy's offer is a payment: a real number (numpy's too), finite, not a flag."""
+    return not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
+
+
 class OfferError(ValueError):
     """A strategy offered something that is not a finite payment; `file`, `line` and `function`
     point at the method that made the offer (`offer` where the strategy has its own, else `target`)."""
@@ -103,7 +108,7 @@ class Strategy:
         this: a strategy that passed its rehearsal may still offer NaN in a situation it meets
         only in a game, and that ends the run with this error, which names the strategy)."""
         value = self.offer(s)
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        if not finite_payment(value):
             side = "patron" if s.side == PATRON else "host"
             raise OfferError(f"strategy {self.name} ({side}) offered {value!r}; a strategy must offer a finite payment",
                              self)  # fmt: skip

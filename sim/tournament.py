@@ -259,8 +259,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / f"tournament-{t.name}"
     executor = arguments.executor_of(args)
     if executor is None:
-        print("allysim: error: --scheduler runs on a Dask cluster: leave --executor out, or give --executor dask",
-              file=sys.stderr)
+        print(f"allysim: error: {arguments.SCHEDULER_WITHOUT_DASK}", file=sys.stderr)
         return 2
     options = Options(executor, args.workers, args.scheduler, quiet=args.quiet)
     again = f"allysim tournament {args.tournament} --out {out} --resume"

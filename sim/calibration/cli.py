@@ -58,7 +58,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     args.executor = arguments.executor_of(args)
     if args.executor is None:
-        return _fail("--scheduler runs on a Dask cluster: leave --executor out, or give --executor dask")
+        return _fail(arguments.SCHEDULER_WITHOUT_DASK)
     calibration = load_calibration(calibration_path(str(args.calibration)))
     if args.leave_out:
         calibration = calibration.without(args.leave_out)

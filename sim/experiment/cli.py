@@ -47,7 +47,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     args.executor = arguments.executor_of(args)
     if args.executor is None:
-        return _fail("--scheduler runs on a Dask cluster: leave --executor out, or give --executor dask")
+        return _fail(arguments.SCHEDULER_WITHOUT_DASK)
     if args.keep_rounds not in (None, "all") and not (args.keep_rounds.isdigit() and int(args.keep_rounds) > 0):
         return _fail(f"--keep-rounds takes a number of runs (1 or more) or nothing (got {args.keep_rounds[:40]!r})")
     plan = load_sweep(args.sweep)
