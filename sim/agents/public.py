@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from sim.agents import kernels
 from sim.schema import Public as PublicConfig
 
 
@@ -66,9 +67,8 @@ class Public(mesa.Agent):
         self.anti_us0, self.log_tolerance0 = self.opinions0
         self.anti_us, self.log_tolerance = self.opinions
         self.group_sizes = np.bincount(self.group, minlength=len(names))
-        # groups are contiguous: opposition by group sums slices (empty groups have none)
-        self.nonempty = self.group_sizes > 0
-        self.group_starts = np.concatenate(([0], np.cumsum(self.group_sizes)[:-1]))[self.nonempty]
+        # groups are contiguous: each group's citizens are group_sizes[g] from group_first[g]
+        self.group_first = np.concatenate(([0], np.cumsum(self.group_sizes)[:-1]))
         self.support_displaced = False  # support sits at baseline until an event moves it
         self._below = np.zeros(citizens + 1)
         self._below_fresh = False
@@ -175,12 +175,7 @@ class Public(mesa.Agent):
         """Each group's share of citizens whose tolerance is below the payment (0 for an empty group)."""
         if self.tolerance_sorted is None:
             return [0.0] * len(self.group_names)
-        opposed = np.add.reduceat(self.tolerance < payment, self.group_starts) / self.group_sizes[self.nonempty]
-        if len(opposed) == len(self.group_names):
-            return opposed.tolist()
-        shares = np.zeros(len(self.group_names))
-        shares[self.nonempty] = opposed
-        return shares.tolist()
+        return kernels.group_shares(self.tolerance, self.group_first, self.group_sizes, payment).tolist()
 
     @property
     def median_tolerance(self) -> float:
@@ -218,25 +213,24 @@ class Crowd:
 
     def __init__(self, publics: list[Public]):
         self.publics = publics
-        self.size = n = len(publics[0].group)
+        self.size = len(publics[0].group)
         self.opinions = np.vstack([p.opinions for p in publics])
         self.opinions0 = np.vstack([p.opinions0 for p in publics])
         for i, public in enumerate(publics):
             public.opinions, public.opinions0 = self.opinions[2 * i : 2 * i + 2], self.opinions0[2 * i : 2 * i + 2]
             public.anti_us, public.log_tolerance = public.opinions
             public.anti_us0, public.log_tolerance0 = public.opinions0
-        self.decay = np.repeat([p.config.decay for p in publics], 2)[:, None]
-        half = n // 2
-        self.convergence = np.repeat([p.config.convergence for p in publics for _ in range(2)], half)
-        bounds = [b for p in publics for b in (p.config.confidence_bound, p.config.tolerance_confidence_bound)]
-        self.bound = np.repeat(bounds, half)
-        self.offsets = (np.arange(len(self.opinions)) * n)[:, None]
+        # per row: its public's decay and convergence, and the bound of its opinion
+        self.decay = np.repeat([p.config.decay for p in publics], 2)
+        self.convergence = np.repeat([p.config.convergence for p in publics], 2)
+        bounds = [(p.config.confidence_bound, p.config.tolerance_confidence_bound) for p in publics]
+        self.bound = np.array(bounds).reshape(-1)
 
     def absorb(self, news: dict[str, News]) -> None:
         """Each public's shocks (`news` by country), then every public's decay in one pass."""
         for public in self.publics:
             public.shock(news[public.country])
-        self.opinions += self.decay * (self.opinions0 - self.opinions)
+        kernels.decay(self.opinions, self.opinions0, self.decay)
         anti_us = np.add.reduce(self.opinions[::2], axis=1).tolist()  # each row's sum, as in _refresh_means
         for public, total in zip(self.publics, anti_us, strict=True):
             public.mean_anti_us = total / self.size
@@ -245,8 +239,7 @@ class Crowd:
     def discuss(self, a: np.ndarray, b: np.ndarray) -> None:
         """One round of encounters between the pairs (a[i], b[i]) in every public, then each
         public's aggregates."""
-        flat = self.opinions.reshape(-1)  # a view: the rows end to end
-        encounter(flat, (a + self.offsets).reshape(-1), (b + self.offsets).reshape(-1), self.convergence, self.bound)
+        kernels.meet(self.opinions, a, b, self.convergence, self.bound)
         tolerance = np.exp(self.opinions[1::2])
         ordered = np.sort(tolerance, axis=1)
         for public, row, sorted_row in zip(self.publics, tolerance, ordered, strict=True):
