@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from sim import kernels
+
 ArrayLike = float | np.ndarray
 DEAL_MARGIN = 1e-3  # US$bn a year: the least by which a deal must beat the lapse's payment
 
@@ -158,20 +160,9 @@ def host_reservation(
     """
     if tolerances_sorted is None or pressure <= 0.0 or len(tolerances_sorted) == 0:
         return willingness
-    t = tolerances_sorted
-    n = len(t)
     if below is None:  # below[i] = sum of the i smallest
-        below = np.concatenate(([0.0], np.cumsum(t)))
-
-    def cost_at(i: int) -> float:  # P + eps shortfall(P) at the i-th breakpoint, increasing in i
-        return scale * (t[i] + pressure * (i * t[i] - below[i]) / n)
-
-    lo, hi = 0, n  # k: how many breakpoints cost no more than W (bisection on scalars)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if cost_at(mid) <= willingness:
-            lo = mid + 1
-        else:
-            hi = mid
-    k = lo
-    return (willingness + pressure * scale * below[k] / n) / (1.0 + pressure * k / n)
+        below = np.concatenate(([0.0], np.cumsum(tolerances_sorted)))
+    # P + eps shortfall(P) at the i-th breakpoint, scale (t[i] + eps (i t[i] - below[i]) / n), rises
+    # with i: a bisection finds k, how many breakpoints cost no more than W; between the k-th and
+    # the next the cost is linear in P (a compiled loop: sim/kernels.py)
+    return kernels.win_set_end(willingness, pressure, tolerances_sorted, below, scale)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.agents import kernels
+from sim import kernels
 from sim.schema import Public as PublicConfig
 
 
@@ -78,14 +78,24 @@ class Public(mesa.Agent):
     # ------------------------------------------------------------ the opinion phase
     def absorb(self, news: News) -> None:
         """Shocks of last round's events, by group, then decay toward each baseline."""
-        self.shock(news)
+        moved = self.shock(news)
         if self.asks_tolerance:  # the patron's public holds no views on payments
             self.opinions += self.config.decay * (self.opinions0 - self.opinions)
-        self._refresh_means()
+            moved = True
+        if moved:  # else the means stand as they were
+            self._refresh_means()
 
-    def shock(self, news: News) -> None:
+    def shock(self, news: News) -> bool:
         """The events' shocks by group, and the decay of support (opinions decay in `absorb`,
-        or for every public of a crowd at once in `Crowd.absorb`)."""
+        or for every public of a crowd at once in `Crowd.absorb`); whether anything moved."""
+        events = news.walkouts or news.threats or news.drawdowns or news.lapsed or news.coercions or news.hedges
+        if events:
+            self._shock(news)
+        if self.support_displaced:
+            kernels.relax(self.support, self.support0, self.config.decay)
+        return bool(events) or self.support_displaced
+
+    def _shock(self, news: News) -> None:
         s = self.config.shocks
         us_pressure = (
             s.walkout_anti_us * news.walkouts
@@ -102,8 +112,6 @@ class Public(mesa.Agent):
         if support_shift:
             self.support = np.clip(self.support + support_shift, 0, 1)
             self.support_displaced = True
-        if self.support_displaced:
-            self.support += self.config.decay * (self.support0 - self.support)
 
     def discuss(self) -> None:
         """One round of Deffuant-Weisbuch encounters between random disjoint pairs.
@@ -228,13 +236,13 @@ class Crowd:
 
     def absorb(self, news: dict[str, News]) -> None:
         """Each public's shocks (`news` by country), then every public's decay in one pass."""
-        for public in self.publics:
-            public.shock(news[public.country])
+        moved = [public.shock(news[public.country]) for public in self.publics]
         kernels.decay(self.opinions, self.opinions0, self.decay)
         anti_us = np.add.reduce(self.opinions[::2], axis=1).tolist()  # each row's sum, as in _refresh_means
-        for public, total in zip(self.publics, anti_us, strict=True):
+        for public, total, support_moved in zip(self.publics, anti_us, moved, strict=True):
             public.mean_anti_us = total / self.size
-            public.mean_support = float(np.add.reduce(public.support)) / self.size
+            if support_moved:
+                public.mean_support = float(np.add.reduce(public.support)) / self.size
 
     def discuss(self, a: np.ndarray, b: np.ndarray) -> None:
         """One round of encounters between the pairs (a[i], b[i]) in every public, then each

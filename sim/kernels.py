@@ -1,4 +1,4 @@
-"""Compiled loops over the citizens' opinion arrays (numba), for the crowd's two passes a round.
+"""Compiled loops (numba) over the citizens' arrays: the crowd's passes a round, the win-set.
 
 Each loop does per element the arithmetic of the numpy expression it replaces (`Public.absorb`'s
 decay, `encounter`), in the same order and without fused or reordered operations, so a run's
@@ -55,3 +55,26 @@ def group_shares(tolerance: np.ndarray, starts: np.ndarray, sizes: np.ndarray, p
                 below += 1
         shares[g] = below / sizes[g]
     return shares
+
+
+@njit(cache=True)
+def win_set_end(willingness: float, pressure: float, tolerances: np.ndarray, below: np.ndarray, scale: float) -> float:
+    """`utility.host_reservation` on sorted tolerances (`below[i]`: the sum of the i lowest): the
+    bisection for how many breakpoints cost no more than W, then the exact solution between two."""
+    n = tolerances.shape[0]
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if scale * (tolerances[mid] + pressure * (mid * tolerances[mid] - below[mid]) / n) <= willingness:
+            lo = mid + 1
+        else:
+            hi = mid
+    return (willingness + pressure * scale * below[lo] / n) / (1.0 + pressure * lo / n)
+
+
+@njit(cache=True)
+def relax(values: np.ndarray, baseline: np.ndarray, rate: float) -> None:
+    """values += rate * (baseline - values), in place (one row of `decay`)."""
+    for i in range(values.shape[0]):
+        x = values[i]
+        values[i] = x + rate * (baseline[i] - x)
