@@ -78,3 +78,97 @@ def relax(values: np.ndarray, baseline: np.ndarray, rate: float) -> None:
     for i in range(values.shape[0]):
         x = values[i]
         values[i] = x + rate * (baseline[i] - x)
+
+
+@njit(cache=True)
+def count_below(ordered: np.ndarray, payment: float) -> int:
+    """`ordered.searchsorted(payment)`: how many of the sorted values lie below the payment
+    (numpy's order: a NaN payment lies above every number)."""
+    lo, hi = 0, ordered.shape[0]
+    nan = payment != payment
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ordered[mid] < payment or (nan and ordered[mid] == ordered[mid]):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _block(values: np.ndarray, start: int, n: int) -> float:
+    # numpy's pairwise summation of float64 (loops_utils.h.src) on at most 128 values
+    if n < 8:
+        total = -0.0
+        for i in range(start, start + n):
+            total += values[i]
+        return total
+    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    i, whole = 8, n - n % 8
+    while i < whole:
+        j = start + i
+        r0 += values[j]
+        r1 += values[j + 1]
+        r2 += values[j + 2]
+        r3 += values[j + 3]
+        r4 += values[j + 4]
+        r5 += values[j + 5]
+        r6 += values[j + 6]
+        r7 += values[j + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += values[start + i]
+        i += 1
+    return total
+
+
+@njit(cache=True)
+def _pairwise(values: np.ndarray, start: int, n: int) -> float:
+    """numpy's pairwise sum: above 128 values, the sum of the two halves (the first half's
+    length a multiple of 8). Written with an explicit stack: numba cannot cache recursion."""
+    if n <= 128:
+        return _block(values, start, n)
+    starts, sizes = np.empty(64, np.int64), np.empty(64, np.int64)
+    stage, left = np.zeros(64, np.int64), np.empty(64)
+    starts[0], sizes[0], depth = start, n, 1
+    while True:
+        top = depth - 1
+        m = sizes[top]
+        if m > 128:  # descend into its next half (a frame is popped once both are summed)
+            half = m // 2
+            half -= half % 8
+            first = stage[top] == 0
+            stage[top] += 1
+            starts[depth] = starts[top] if first else starts[top] + half
+            sizes[depth] = half if first else m - half
+            stage[depth] = 0
+            depth += 1
+            continue
+        value = _block(values, starts[top], m)
+        depth -= 1
+        while depth > 0:  # hand the value to the frame that asked for it
+            parent = depth - 1
+            if stage[parent] == 1:  # its first half: keep it, go on to the second
+                left[parent] = value
+                break
+            value = left[parent] + value  # its second half: the parent's sum is done
+            depth -= 1
+        if depth == 0:
+            return value
+
+
+@njit(cache=True)
+def sum_first(values: np.ndarray, k: int) -> float:
+    """`np.add.reduce(values[:k])` of a float64 array, to the last bit (numpy's pairwise order)."""
+    return 0.0 + _pairwise(values, 0, k)
+
+
+@njit(cache=True)
+def shortfall(ordered: np.ndarray, below: np.ndarray, fresh: bool, payment: float) -> float:
+    """`Public.shortfall`: mean of max(0, payment - tolerance) over the sorted tolerances, the sum
+    of those below taken from `below` (cumulative sums) when fresh, else summed as numpy would."""
+    k = count_below(ordered, payment)
+    under = below[k] if fresh else sum_first(ordered, k)
+    return (k * payment - under) / ordered.shape[0]

@@ -159,15 +159,13 @@ class Public(mesa.Agent):
         """Share of citizens whose tolerance is below the payment."""
         if self.tolerance_sorted is None:
             return 0.0
-        return float(self.tolerance_sorted.searchsorted(payment)) / len(self.tolerance_sorted)
+        return kernels.count_below(self.tolerance_sorted, payment) / len(self.tolerance_sorted)
 
     def shortfall(self, payment: float) -> float:
         """Mean of max(0, P - tolerance) in US$bn: the non-saturating electoral cost."""
         if self.tolerance_sorted is None:
             return 0.0
-        k = int(self.tolerance_sorted.searchsorted(payment))
-        below = self._below[k] if self._below_fresh else np.add.reduce(self.tolerance_sorted[:k])
-        return (k * payment - below) / len(self.tolerance_sorted)
+        return kernels.shortfall(self.tolerance_sorted, self._below, self._below_fresh, payment)
 
     def ceiling(self, opposition: float) -> float:
         """The largest payment opposed by at most the given share."""

@@ -1,0 +1,96 @@
+"""The compiled loops give, bit for bit, what the numpy expressions they replace give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import kernels
+
+
+def same_bits(a, b) -> bool:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.array_equal(a.view(np.int64), b.view(np.int64))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20191119)
+
+
+def test_decay_and_relax_are_numpys_decay(rng):
+    opinions, baseline = rng.random((4, 2001)), rng.random((4, 2001))
+    rate = np.array([0.1, 0.1, 0.07, 0.07])
+    expected = opinions + rate[:, None] * (baseline - opinions)
+    kernels.decay(opinions, baseline, rate)
+    assert same_bits(opinions, expected)
+    row = rng.random(999)
+    expected = row + 0.13 * (baseline[0, :999] - row)
+    kernels.relax(row, baseline[0, :999], 0.13)
+    assert same_bits(row, expected)
+
+
+def test_encounters_are_numpys_over_many_rounds(rng):
+    n = 2000
+    opinions = rng.standard_normal((4, n))
+    reference, initial = opinions.copy(), opinions.copy()
+    convergence, bound = np.array([0.3, 0.3, 0.2, 0.2]), np.array([0.2, 0.6, 0.25, 0.8])
+    for _ in range(50):
+        order = rng.permutation(n)
+        a, b = order[: n // 2], order[n // 2 :]
+        kernels.meet(opinions, a, b, convergence, bound)
+        for r in range(4):
+            va, vb = reference[r, a], reference[r, b]
+            gap = vb - va
+            move = convergence[r] * gap * (np.abs(gap) < bound[r])
+            reference[r, a], reference[r, b] = va + move, vb - move
+    assert same_bits(opinions, reference)
+    assert not np.allclose(opinions, initial)  # they did move
+
+
+def test_sums_are_numpys_pairwise_sums(rng):
+    """The sum of the k lowest tolerances, as `np.add.reduce` adds them (numpy's pairwise
+    order), for every length across the block sizes and signed, unsorted values too."""
+    for n in [*range(0, 300), 1000, 1999, 2000, 2001, 4096, 8191, 20000]:
+        values = np.sort(np.exp(rng.standard_normal(n))) if n % 2 else rng.standard_normal(n)
+        for k in {0, n // 3, n}:
+            assert same_bits(kernels.sum_first(values, k), np.add.reduce(values[:k])), (n, k)
+    assert np.signbit(kernels.sum_first(np.array([-0.0]), 1)) == np.signbit(np.add.reduce(np.array([-0.0])))
+
+
+def test_counts_below_are_searchsorted(rng):
+    ordered = np.sort(np.exp(rng.standard_normal(2000)))
+    ordered[100:110] = ordered[100]  # ties
+    for payment in [*rng.uniform(0, 6, 200), 0.0, ordered[100], ordered[-1], np.inf, -np.inf, np.nan]:
+        assert kernels.count_below(ordered, payment) == ordered.searchsorted(payment)
+
+
+def test_shortfall_and_group_shares_are_numpys(rng):
+    ordered = np.sort(np.exp(rng.standard_normal(2000)))
+    below = np.concatenate(([0.0], np.cumsum(ordered)))
+    tolerance = rng.permutation(ordered)
+    starts, sizes = np.array([0, 700, 700, 1500]), np.array([700, 0, 800, 500])
+    for payment in rng.uniform(0, 5, 50):
+        k = int(ordered.searchsorted(payment))
+        assert same_bits(kernels.shortfall(ordered, below, True, payment), (k * payment - below[k]) / 2000)
+        assert same_bits(kernels.shortfall(ordered, below, False, payment),
+                         (k * payment - np.add.reduce(ordered[:k])) / 2000)  # fmt: skip
+        shares = kernels.group_shares(tolerance, starts, sizes, payment)
+        expected = [np.count_nonzero(tolerance[s : s + z] < payment) / z if z else 0.0
+                    for s, z in zip(starts, sizes, strict=True)]  # fmt: skip
+        assert shares.tolist() == expected
+
+
+def test_the_win_set_end_is_the_bisection_on_sorted_tolerances(rng):
+    ordered = np.sort(np.exp(rng.standard_normal(2000)))
+    below = np.concatenate(([0.0], np.cumsum(ordered)))
+    n = len(ordered)
+    draws = zip(rng.uniform(0, 6, 100), rng.uniform(0.01, 3, 100), rng.uniform(0.5, 1, 100), strict=True)
+    for willingness, pressure, scale in draws:
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            cost = scale * (ordered[mid] + pressure * (mid * ordered[mid] - below[mid]) / n)
+            lo, hi = (mid + 1, hi) if cost <= willingness else (lo, mid)
+        expected = (willingness + pressure * scale * below[lo] / n) / (1.0 + pressure * lo / n)
+        assert same_bits(kernels.win_set_end(willingness, pressure, ordered, below, scale), expected)
