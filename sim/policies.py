@@ -47,6 +47,8 @@ def _returned(code: CodeType, offset: int, value: object) -> None:
 
 def watch(policy: object, method: str) -> None:
     """Record the returns of a policy's method, unless it is the agents' own."""
+    if type(policy) is Policy:
+        return
     code = getattr(getattr(type(policy), method, None), "__code__", None)
     if code is None or code in _watched or code is getattr(Policy, method).__code__:
         return
@@ -114,6 +116,8 @@ def hedging_target(policy: Policy, model, host, target: float) -> float:
     """The policy's hedging target, checked: a number in [0, 1]."""
     watch(policy, "hedging")
     level = policy.hedging(model, host, target)
+    if type(level) is float and 0.0 <= level <= 1.0:  # the common answer, without the checks below
+        return level
     if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 <= level <= 1:
         raise PolicyError(f"the policy of {host.name} answered {level!r} as its hedging target; "
                           f"a number from 0 to 1 is accepted", policy, "hedging")  # fmt: skip

@@ -9,6 +9,7 @@ bounded-confidence encounters between random pairs (Deffuant et al. 2000).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mesa
 import numpy as np
@@ -29,6 +30,59 @@ class News:
     hedges: int = 0
 
 
+_GROUP_FIELDS = ("share", "opinion_sd", "alliance_support", "anti_us", "tolerance_median_usd_bn", "tolerance_log_sd",
+                 "sensitivity", "anxiety")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a public's groups make of its citizens before any draw: each citizen's group and
+    its group's parameters (read-only arrays, shared by every run of the same groups)."""
+
+    names: tuple[str, ...]
+    group: np.ndarray
+    sizes: np.ndarray
+    first: np.ndarray  # groups are contiguous: group g's citizens are sizes[g] from first[g]
+    opinion_sd: np.ndarray
+    alliance_support: np.ndarray
+    anti_us: np.ndarray
+    log_median: np.ndarray  # zeros for a public not asked about payments
+    tolerance_log_sd: np.ndarray
+    sensitivity: np.ndarray
+    mean_sensitivity: float
+    anxiety: np.ndarray
+    asks_tolerance: bool
+
+
+@lru_cache(maxsize=64)
+def _layout(citizens: int, groups: tuple[tuple, ...]) -> _Layout:
+    """`groups`: per group its name and the values of _GROUP_FIELDS."""
+    names = tuple(g[0] for g in groups)
+    per = [dict(zip(_GROUP_FIELDS, g[1:], strict=True)) for g in groups]
+    shares = np.array([g["share"] for g in per])
+    counts = np.floor(shares * citizens).astype(int)
+    counts[np.argsort(-(shares * citizens - counts))[: citizens - counts.sum()]] += 1
+    group = np.repeat(np.arange(len(names)), counts)
+
+    def by_group(field: str) -> np.ndarray:
+        return np.array([g[field] or 0.0 for g in per])[group]
+
+    asks_tolerance = all(g["tolerance_median_usd_bn"] for g in per)
+    sizes = np.bincount(group, minlength=len(names))
+    sensitivity = by_group("sensitivity")
+    layout = _Layout(
+        names, group, sizes, np.concatenate(([0], np.cumsum(sizes)[:-1])), by_group("opinion_sd"),
+        by_group("alliance_support"), by_group("anti_us"),
+        np.log(by_group("tolerance_median_usd_bn")) if asks_tolerance else np.zeros(citizens),
+        by_group("tolerance_log_sd"),
+        sensitivity, float(sensitivity.mean()), by_group("anxiety"), asks_tolerance,
+    )  # fmt: skip
+    for value in vars(layout).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return layout
+
+
 class Public(mesa.Agent):
     """The citizens of one country; publishes opposition, shortfall and mean opinions."""
 
@@ -36,42 +90,29 @@ class Public(mesa.Agent):
         super().__init__(model)
         self.country, self.config = country, config
         rng = model.rng
-        names = list(config.groups)
-        shares = np.array([config.groups[g].share for g in names])
-        counts = np.floor(shares * citizens).astype(int)
-        counts[np.argsort(-(shares * citizens - counts))[: citizens - counts.sum()]] += 1
-        self.group_names = names
-        self.group = np.repeat(np.arange(len(names)), counts)
-        per = [config.groups[g] for g in names]
-
-        def by_group(attr: str) -> np.ndarray:
-            return np.array([getattr(g, attr) or 0.0 for g in per])[self.group]
-
-        sd = by_group("opinion_sd")
-        self.support0 = np.clip(by_group("alliance_support") + sd * rng.standard_normal(citizens), 0, 1)
-        self.anti_us0 = np.clip(by_group("anti_us") + sd * rng.standard_normal(citizens), 0, 1)
-        self.asks_tolerance = all(g.tolerance_median_usd_bn for g in per)
-        if self.asks_tolerance:
-            median = np.log(by_group("tolerance_median_usd_bn"))
-            self.log_tolerance0 = median + by_group("tolerance_log_sd") * rng.standard_normal(citizens)
-        else:
-            self.log_tolerance0 = np.zeros(citizens)
-        self.sensitivity = by_group("sensitivity")
-        self.mean_sensitivity = float(self.sensitivity.mean())
-        self.anxiety = by_group("anxiety")
-        self.support = self.support0.copy()
+        groups = tuple((name, *(getattr(g, field) for field in _GROUP_FIELDS)) for name, g in config.groups.items())
+        layout = _layout(citizens, groups)
+        self.group_names = list(layout.names)
+        self.group, self.group_sizes, self.group_first = layout.group, layout.sizes, layout.first
+        self.sensitivity, self.anxiety = layout.sensitivity, layout.anxiety
+        self.mean_sensitivity = layout.mean_sensitivity
+        self.asks_tolerance = layout.asks_tolerance
+        sd = layout.opinion_sd
+        self.support0 = np.clip(layout.alliance_support + sd * rng.standard_normal(citizens), 0, 1)
         # anti-US sentiment and log tolerance in one array (rows), so that decay and encounters
         # move both in one pass; the names are views of its rows
-        self.opinions0 = np.vstack([self.anti_us0, self.log_tolerance0])
+        self.opinions0 = np.zeros((2, citizens))
+        np.clip(layout.anti_us + sd * rng.standard_normal(citizens), 0, 1, out=self.opinions0[0])
+        if self.asks_tolerance:
+            np.add(layout.log_median, layout.tolerance_log_sd * rng.standard_normal(citizens), out=self.opinions0[1])
+        self.support = self.support0.copy()
         self.opinions = self.opinions0.copy()
         self.anti_us0, self.log_tolerance0 = self.opinions0
         self.anti_us, self.log_tolerance = self.opinions
-        self.group_sizes = np.bincount(self.group, minlength=len(names))
-        # groups are contiguous: each group's citizens are group_sizes[g] from group_first[g]
-        self.group_first = np.concatenate(([0], np.cumsum(self.group_sizes)[:-1]))
         self.support_displaced = False  # support sits at baseline until an event moves it
         self._below = np.zeros(citizens + 1)
         self._below_fresh = False
+        self.tolerance_sorted: np.ndarray | None = None
         self._refresh_means()
         self._refresh()
 
