@@ -172,3 +172,18 @@ def shortfall(ordered: np.ndarray, below: np.ndarray, fresh: bool, payment: floa
     k = count_below(ordered, payment)
     under = below[k] if fresh else sum_first(ordered, k)
     return (k * payment - under) / ordered.shape[0]
+
+
+@njit(cache=True)
+def shock(anti_us: np.ndarray, log_tolerance: np.ndarray, sensitivity: np.ndarray, anxiety: np.ndarray,
+          us_pressure: float, threats: int, tolerance_shift: float) -> None:  # fmt: skip
+    """`Public._shock` on the opinions: anti-US sentiment rises by us_pressure * sensitivity
+    (kept in [0, 1]); when a threat or a tolerance shift came, log tolerance moves by
+    anxiety * threats - tolerance_shift * sensitivity."""
+    n = anti_us.shape[0]
+    if us_pressure != 0.0:
+        for i in range(n):
+            anti_us[i] = min(max(anti_us[i] + us_pressure * sensitivity[i], 0.0), 1.0)
+    if tolerance_shift != 0.0 or threats != 0:
+        for i in range(n):
+            log_tolerance[i] = log_tolerance[i] + (anxiety[i] * threats - tolerance_shift * sensitivity[i])

@@ -94,3 +94,15 @@ def test_the_win_set_end_is_the_bisection_on_sorted_tolerances(rng):
             lo, hi = (mid + 1, hi) if cost <= willingness else (lo, mid)
         expected = (willingness + pressure * scale * below[lo] / n) / (1.0 + pressure * lo / n)
         assert same_bits(kernels.win_set_end(willingness, pressure, ordered, below, scale), expected)
+
+
+def test_shocks_are_numpys(rng):
+    anti_us, log_tolerance = rng.random(2000), rng.standard_normal(2000)
+    sensitivity, anxiety = rng.uniform(0.5, 1.5, 2000), rng.uniform(0, 0.1, 2000)
+    for us_pressure, threats, shift in [(0.05, 1, -0.02), (0.3, 0, 0.0), (-0.4, 2, 0.1), (0.0, 0, 0.03), (2.0, 3, 0.0)]:
+        expected_anti = np.clip(anti_us + us_pressure * sensitivity, 0, 1) if us_pressure else anti_us.copy()
+        moved = log_tolerance + (anxiety * threats - shift * sensitivity)
+        expected_log = moved if shift or threats else log_tolerance.copy()
+        kernels.shock(anti_us, log_tolerance, sensitivity, anxiety, us_pressure, threats, shift)
+        assert same_bits(anti_us, expected_anti) and same_bits(log_tolerance, expected_log)
+    assert anti_us.max() == 1.0  # the clip did its work

@@ -144,11 +144,9 @@ class Public(mesa.Agent):
             + s.drawdown_anti_us * news.drawdowns
             + s.lapse_blame * news.lapsed
         )
-        if us_pressure:
-            np.clip(self.anti_us + us_pressure * self.sensitivity, 0, 1, out=self.anti_us)
         tolerance_shift = s.walkout_log_tolerance * news.walkouts + s.threat_log_tolerance * news.threats
-        if tolerance_shift or news.threats:
-            self.log_tolerance += self.anxiety * news.threats - tolerance_shift * self.sensitivity
+        kernels.shock(self.anti_us, self.log_tolerance, self.sensitivity, self.anxiety, float(us_pressure),
+                      news.threats, float(tolerance_shift))  # fmt: skip
         support_shift = s.coercion_support * news.coercions - s.hedge_support * news.hedges
         if support_shift:
             self.support = np.clip(self.support + support_shift, 0, 1)
