@@ -12,6 +12,7 @@ left to `pd.DataFrame`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -64,4 +65,11 @@ def table(
     for dtype, where in by_type.items():
         blocks.append((np.array([typed[i] for i in where], dtype=dtype), np.array(where)))
     n = len(columns[0]) if len(columns) else 0
-    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=pd.Index(list(names)))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=_labels(tuple(names)).copy())
+
+
+@lru_cache(maxsize=256)
+def _labels(names: tuple[str, ...]) -> pd.Index:
+    """The columns' index, built once per set of names; each frame takes a shallow copy (its
+    own object, so that setting a frame's `columns.name` leaves the others alone)."""
+    return pd.Index(list(names))
