@@ -187,3 +187,14 @@ def shock(anti_us: np.ndarray, log_tolerance: np.ndarray, sensitivity: np.ndarra
     if tolerance_shift != 0.0 or threats != 0:
         for i in range(n):
             log_tolerance[i] = log_tolerance[i] + (anxiety[i] * threats - tolerance_shift * sensitivity[i])
+
+
+@njit(cache=True)
+def figures(ordered: np.ndarray, below: np.ndarray, fresh: bool, tolerance: np.ndarray, starts: np.ndarray,
+            sizes: np.ndarray, payment: float) -> tuple[float, float, float, float]:  # fmt: skip
+    """A public's recorded figures at a payment in one call: the opposition, the shortfall, the
+    gap between the most and the least opposed group and the median tolerance."""
+    n = ordered.shape[0]
+    shares = group_shares(tolerance, starts, sizes, payment)
+    return (count_below(ordered, payment) / n, shortfall(ordered, below, fresh, payment),
+            shares.max() - shares.min(), ordered[n // 2])  # fmt: skip

@@ -37,6 +37,9 @@ TABLE_COLUMNS = (
 )  # fmt: skip
 
 
+NO_FIGURES = (math.nan,) * 4  # opposition, shortfall, gap, median of a host without a public
+
+
 class AllianceModel(mesa.Model):
     """One run of a scenario. `step()` plays one month in six phases.
 
@@ -356,10 +359,7 @@ class AllianceModel(mesa.Model):
                 host.pressure(r),
                 table.threat is not None,
                 host.lapsed,
-                public.opposition(demand) if public else math.nan,
-                public.shortfall(demand) if public else math.nan,
-                public.opposition_gap(demand) if public else math.nan,
-                public.median_tolerance if public else math.nan,
+                *(public.figures(demand) if public else NO_FIGURES),
                 public.mean_anti_us if public else math.nan,
                 public.mean_support if public else math.nan,
                 host.utility(r),

@@ -233,6 +233,13 @@ class Public(mesa.Agent):
         shares = self._group_shares(payment)
         return max(shares) - min(shares)
 
+    def figures(self, payment: float) -> tuple[float, float, float, float]:
+        """(opposition, shortfall, opposition_gap, median_tolerance) at the payment, in one pass."""
+        if self.tolerance_sorted is None:
+            return 0.0, 0.0, 0.0, float("nan")
+        return kernels.figures(self.tolerance_sorted, self._below, self._below_fresh, self.tolerance,
+                               self.group_first, self.group_sizes, payment)  # fmt: skip
+
 
 def encounter(values: np.ndarray, a: np.ndarray, b: np.ndarray, convergence, bound) -> None:
     """Deffuant-Weisbuch: each pair (a[i], b[i]) of `values` (1-d: gathers on 1-d arrays are the
