@@ -64,6 +64,8 @@ class Situation:
 
 def finite_payment(value: object) -> bool:
     """Whether a strategy's offer is a payment: a real number (numpy's too), finite, not a flag."""
+    if type(value) is float:  # the common case, without the abstract class's check
+        return math.isfinite(value)
     return not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
 
 
