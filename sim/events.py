@@ -18,6 +18,8 @@ KINDS = (
     "expiry", "lapse", "posture change", "linkage", "security shock", "legislation",
 )  # fmt: skip
 
+_KNOWN = frozenset(KINDS)
+
 COLUMNS = ["round", "date", "actor", "kind", "table", "value", "details"]
 TYPES: dict[str, type | str] = {"round": np.int64, "value": np.float64, "actor": "str", "date": "str",
                                 "kind": "str", "table": "str", "details": "str"}  # fmt: skip
@@ -44,7 +46,7 @@ class EventLog:
 
     def add(self, round_: int, date: str, actor: str, kind: str, table: str = "",
             value: float = float("nan"), details: str = "") -> Event:  # fmt: skip
-        if kind not in KINDS:
+        if kind not in _KNOWN:
             raise ValueError(f"unknown event kind {kind!r}")
         event = Event(round_, date, actor, kind, table, float(value), details)
         self.rows.append(event)

@@ -241,11 +241,12 @@ class AllianceModel(mesa.Model):
             if table.threat is not None and r >= table.threat.deadline_round:
                 self.threat_deadline(table)
             count = self.log.count_in
-            threats, drawdowns = count(r, "threat", name), count(r, "drawdown", name)
+            walkouts, threats = count(r, "walkout", name), count(r, "threat", name)
+            drawdowns = count(r, "drawdown", name)
             credibility = table.threat.credibility if table.threat is not None else 0.0
-            host.observe(count(r, "walkout", name), threats, credibility, drawdowns, count(r, "backing down", name))
+            host.observe(walkouts, threats, credibility, drawdowns, count(r, "backing down", name))
             news = self.news[host.config.public]
-            news.walkouts += count(r, "walkout", name)
+            news.walkouts += walkouts
             news.threats += threats
             news.drawdowns += drawdowns
         for name, increase in self._deals_this_round.items():

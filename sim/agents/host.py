@@ -162,6 +162,8 @@ class Host(mesa.Agent):
         loss += r.drawdown_reliability_loss * drawdowns
         self.reliability = max(0.0, self.reliability - loss)
         self.fear += r.forgetting * (self.fear0 - self.fear)
+        if not (walkouts or threats or drawdowns or backdowns):  # nothing seen this round
+            return
         for ratio, n in ((ev.walkout, walkouts), (self.threat_ratio(credibility), threats), (ev.drawdown, drawdowns),
                          (ev.backing_down, backdowns)):  # fmt: skip
             for _ in range(n):

@@ -29,6 +29,9 @@ class News:
     coercions: int = 0
     hedges: int = 0
 
+    def any(self) -> bool:
+        return bool(self.walkouts or self.threats or self.drawdowns or self.lapsed or self.coercions or self.hedges)
+
 
 _GROUP_FIELDS = ("share", "opinion_sd", "alliance_support", "anti_us", "tolerance_median_usd_bn", "tolerance_log_sd",
                  "sensitivity", "anxiety")  # fmt: skip
@@ -119,22 +122,23 @@ class Public(mesa.Agent):
     # ------------------------------------------------------------ the opinion phase
     def absorb(self, news: News) -> None:
         """Shocks of last round's events, by group, then decay toward each baseline."""
-        moved = self.shock(news)
+        support_moved = self.shock(news)
         if self.asks_tolerance:  # the patron's public holds no views on payments
             self.opinions += self.config.decay * (self.opinions0 - self.opinions)
-            moved = True
-        if moved:  # else the means stand as they were
-            self._refresh_means()
+        n = len(self.group)
+        if self.asks_tolerance or news.any():  # else the means stand as they were
+            self.mean_anti_us = float(np.add.reduce(self.anti_us)) / n
+        if support_moved:
+            self.mean_support = float(np.add.reduce(self.support)) / n
 
     def shock(self, news: News) -> bool:
         """The events' shocks by group, and the decay of support (opinions decay in `absorb`,
-        or for every public of a crowd at once in `Crowd.absorb`); whether anything moved."""
-        events = news.walkouts or news.threats or news.drawdowns or news.lapsed or news.coercions or news.hedges
-        if events:
+        or for every public of a crowd at once in `Crowd.absorb`); whether support moved."""
+        if news.any():
             self._shock(news)
         if self.support_displaced:
             kernels.relax(self.support, self.support0, self.config.decay)
-        return bool(events) or self.support_displaced
+        return self.support_displaced
 
     def _shock(self, news: News) -> None:
         s = self.config.shocks
@@ -189,7 +193,7 @@ class Public(mesa.Agent):
         if self.tolerance_sorted is None:
             return None
         if not self._below_fresh:
-            np.cumsum(self.tolerance_sorted, out=self._below[1:])
+            self.tolerance_sorted.cumsum(out=self._below[1:])
             self._below_fresh = True
         return self._below
 
@@ -293,7 +297,8 @@ class Crowd:
         public's aggregates."""
         kernels.meet(self.opinions, a, b, self.convergence, self.bound)
         tolerance = np.exp(self.opinions[1::2])
-        ordered = np.sort(tolerance, axis=1)
+        ordered = tolerance.copy()
+        ordered.sort(axis=1)
         for public, row, sorted_row in zip(self.publics, tolerance, ordered, strict=True):
             public.tolerance, public.tolerance_sorted, public._below_fresh = row, sorted_row, False
 
