@@ -40,6 +40,23 @@ TABLE_COLUMNS = (
 NO_FIGURES = (math.nan,) * 4  # opposition, shortfall, gap, median of a host without a public
 
 
+class Dated:
+    """The scenario's dated events by the round they fall in, each list in the scenario's order."""
+
+    def __init__(self, calendar: Calendar, config: Scenario):
+        def by_round(items, day_of) -> dict[int, list]:
+            rounds: dict[int, list] = {}
+            for item in items:
+                rounds.setdefault(calendar.round_of(day_of(item)), []).append(item)
+            return rounds
+
+        self.host_elections = {name: by_round(host.elections, lambda e: e.date) for name, host in config.hosts.items()}
+        self.patron_elections = by_round(config.patron.elections, lambda day: day)
+        self.administration_changes = by_round(config.calendar.administration_changes, lambda c: c.date)
+        self.floor_bills = by_round(config.calendar.floor_bills, lambda b: b.date)
+        self.security_shocks = by_round(config.calendar.security_shocks, lambda s: s.date)
+
+
 class AllianceModel(mesa.Model):
     """One run of a scenario. `step()` plays one month in six phases.
 
@@ -55,6 +72,7 @@ class AllianceModel(mesa.Model):
         self.observers = tuple(observers)
         self.round = 0
         self.calendar = Calendar(config.start, config.rounds)
+        self.dated = Dated(self.calendar, config)
         self.log = EventLog()
         # with the publics switched off there are no citizens at all: nothing they would draw
         self.publics = {
@@ -115,13 +133,12 @@ class AllianceModel(mesa.Model):
 
     # ------------------------------------------------------------ 1. calendar
     def calendar_phase(self) -> None:
-        r, cfg, cal = self.round, self.config, self.calendar
+        r, cal, dated = self.round, self.calendar, self.dated
         date = cal.label(r)
         for name, host in self.hosts.items():
             table = self.tables[name]
-            for election in host.config.elections:
-                if cal.round_of(election.date) == r:
-                    self.log.add(r, date, name, "election", name, details=election.kind)
+            for election in dated.host_elections[name].get(r, ()):
+                self.log.add(r, date, name, "election", name, details=election.kind)
             if r == table.opens_round and table.status == "waiting":
                 table.status = "open"
                 table.patron.start(r)
@@ -133,24 +150,21 @@ class AllianceModel(mesa.Model):
                 self.log.add(r, date, name, "lapse", name, host.payment)
             if host.lapsed:
                 self.news[host.config.public].lapsed += 1
-        for day in cfg.patron.elections:
-            if cal.round_of(day) == r:
-                self.log.add(r, date, self.patron.name, "election", details="presidential")
-        for change in cfg.calendar.administration_changes:
-            if cal.round_of(change.date) == r and self.rng.random() < change.probability:
+        for _ in dated.patron_elections.get(r, ()):
+            self.log.add(r, date, self.patron.name, "election", details="presidential")
+        for change in dated.administration_changes.get(r, ()):
+            if self.rng.random() < change.probability:
                 self.change_posture(change.posture)
-        for bill in cfg.calendar.floor_bills:
-            if cal.round_of(bill.date) == r:
-                host = self.hosts[bill.host]
-                passed = bool(self.rng.random() < bill.probability)
-                if passed:  # no drawdown below the bill's floor: where fewer serve already, none at all
-                    host.troop_floor = max(host.troop_floor, min(bill.troop_floor, host.troops))
-                self.log.add(r, date, self.patron.name, "legislation", bill.host, bill.troop_floor,
-                             f"troop floor bill {'passed' if passed else 'failed'}")  # fmt: skip
-        for shock in cfg.calendar.security_shocks:
-            if cal.round_of(shock.date) == r:
-                self.hosts[shock.host].troop_value += shock.troop_value_change_usd_bn
-                self.log.add(r, date, shock.host, "security shock", shock.host, shock.troop_value_change_usd_bn)
+        for bill in dated.floor_bills.get(r, ()):
+            host = self.hosts[bill.host]
+            passed = bool(self.rng.random() < bill.probability)
+            if passed:  # no drawdown below the bill's floor: where fewer serve already, none at all
+                host.troop_floor = max(host.troop_floor, min(bill.troop_floor, host.troops))
+            self.log.add(r, date, self.patron.name, "legislation", bill.host, bill.troop_floor,
+                         f"troop floor bill {'passed' if passed else 'failed'}")  # fmt: skip
+        for shock in dated.security_shocks.get(r, ()):
+            self.hosts[shock.host].troop_value += shock.troop_value_change_usd_bn
+            self.log.add(r, date, shock.host, "security shock", shock.host, shock.troop_value_change_usd_bn)
 
     def change_posture(self, posture) -> None:
         self.patron.adopt(posture)
