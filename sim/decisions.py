@@ -17,6 +17,7 @@ best response.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,8 +41,13 @@ def present_value(flow_per_year: float, start: float, end: float, discount: floa
 
 def as_flow(one_off: float, term_years: float, discount: float) -> float:
     """The yearly flow over the term whose present value is the one-off amount."""
-    weight = months_weight(discount, 0.0, 12.0 * term_years) / 12.0
+    weight = _annuity(term_years, discount)
     return one_off / weight if weight > 0 else 0.0
+
+
+@lru_cache(maxsize=1024)
+def _annuity(term_years: float, discount: float) -> float:
+    return months_weight(discount, 0.0, 12.0 * term_years) / 12.0
 
 
 def choose(values: dict[str, float], precision: float, rng: np.random.Generator | None) -> str:

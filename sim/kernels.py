@@ -15,14 +15,17 @@ from numba import njit
 
 
 @njit(cache=True)
-def decay(opinions: np.ndarray, baseline: np.ndarray, rate: np.ndarray) -> None:
-    """opinions[r] += rate[r] * (baseline[r] - opinions[r]), row by row, in place."""
+def decay(opinions: np.ndarray, baseline: np.ndarray, rate: np.ndarray, totals: np.ndarray) -> None:
+    """opinions[r] += rate[r] * (baseline[r] - opinions[r]), row by row, in place; then
+    totals[i] = the sum of row 2i (a crowd's anti-US rows), as `np.add.reduce` adds it."""
     rows, n = opinions.shape
     for r in range(rows):
         k = rate[r]
         for i in range(n):
             x = opinions[r, i]
             opinions[r, i] = x + k * (baseline[r, i] - x)
+    for i in range(totals.shape[0]):
+        totals[i] = sum_first(opinions[2 * i], n)
 
 
 @njit(cache=True)

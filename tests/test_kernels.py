@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import scenario
 
 from sim import kernels
+from sim.model import AllianceModel
 
 
 def same_bits(a, b) -> bool:
@@ -22,8 +24,10 @@ def test_decay_and_relax_are_numpys_decay(rng):
     opinions, baseline = rng.random((4, 2001)), rng.random((4, 2001))
     rate = np.array([0.1, 0.1, 0.07, 0.07])
     expected = opinions + rate[:, None] * (baseline - opinions)
-    kernels.decay(opinions, baseline, rate)
+    totals = np.empty(2)
+    kernels.decay(opinions, baseline, rate, totals)
     assert same_bits(opinions, expected)
+    assert same_bits(totals, np.add.reduce(expected[::2], axis=1))
     row = rng.random(999)
     expected = row + 0.13 * (baseline[0, :999] - row)
     kernels.relax(row, baseline[0, :999], 0.13)
@@ -106,3 +110,14 @@ def test_shocks_are_numpys(rng):
         kernels.shock(anti_us, log_tolerance, sensitivity, anxiety, us_pressure, threats, shift)
         assert same_bits(anti_us, expected_anti) and same_bits(log_tolerance, expected_log)
     assert anti_us.max() == 1.0  # the clip did its work
+
+
+def test_a_publics_figures_in_one_call_are_its_own_methods():
+    model = AllianceModel(scenario("baseline_2019"), rng=3)
+    for _ in range(4):
+        model.step()
+    public = model.hosts["south_korea"].public
+    for payment in (0.5, 0.92, 1.3, 2.0, 5.0, float("nan")):
+        own = (public.opposition(payment), public.shortfall(payment), public.opposition_gap(payment),
+               public.median_tolerance)  # fmt: skip
+        assert all(same_bits(a, b) for a, b in zip(public.figures(payment), own, strict=True)), payment

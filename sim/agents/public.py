@@ -285,9 +285,9 @@ class Crowd:
     def absorb(self, news: dict[str, News]) -> None:
         """Each public's shocks (`news` by country), then every public's decay in one pass."""
         moved = [public.shock(news[public.country]) for public in self.publics]
-        kernels.decay(self.opinions, self.opinions0, self.decay)
-        anti_us = np.add.reduce(self.opinions[::2], axis=1).tolist()  # each row's sum, as in _refresh_means
-        for public, total, support_moved in zip(self.publics, anti_us, moved, strict=True):
+        totals = np.empty(len(self.publics))  # each anti-US row's sum, as in Public.absorb
+        kernels.decay(self.opinions, self.opinions0, self.decay, totals)
+        for public, total, support_moved in zip(self.publics, totals.tolist(), moved, strict=True):
             public.mean_anti_us = total / self.size
             if support_moved:
                 public.mean_support = float(np.add.reduce(public.support)) / self.size
