@@ -6,6 +6,7 @@ A calendar is a pure function of its start month: what it answers is cached acro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -40,6 +41,7 @@ class Calendar:
     def __init__(self, start: date, rounds: int):
         self.start = date(start.year, start.month, 1)
         self.rounds = rounds
+        self._labels = [_label(self.start, r) for r in range(rounds + 2)]  # rounds 0 to one past the horizon
 
     def date_of(self, round_: int) -> date:
         """The first day of the round's month."""
@@ -54,8 +56,10 @@ class Calendar:
 
     def label(self, round_: int) -> str:
         """'YYYY-MM' of the round."""
+        if 0 <= round_ < len(self._labels):
+            return self._labels[round_]
         return _label(self.start, round_)
 
-    def next_on_or_after(self, round_: int, days: list[date]) -> date | None:
+    def next_on_or_after(self, round_: int, days: Sequence[date]) -> date | None:
         """The first of the days not in a month before this round's."""
         return _next_on_or_after(self.start, round_, tuple(days))

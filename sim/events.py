@@ -50,7 +50,8 @@ class EventLog:
             raise ValueError(f"unknown event kind {kind!r}")
         event = Event(round_, date, actor, kind, table, float(value), details)
         self.rows.append(event)
-        self.counts[(round_, kind, table)] += 1
+        key = (round_, kind, table)
+        self.counts[key] = self.counts.get(key, 0) + 1  # (Counter's += on a new key goes through __missing__)
         return event
 
     def count_in(self, round_: int, kind: str, table: str) -> int:

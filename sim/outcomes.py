@@ -218,7 +218,8 @@ def summarize(model: AllianceModel, seed: int) -> RunSummary:
 
     def mean_of(column: str) -> float | None:
         values = record.column(column)
-        return _num(float(np.mean(values))) if values else None
+        # np.mean's own sum and division, without its wrappers
+        return _num(float(np.add.reduce(np.asarray(values, dtype=np.float64))) / len(values)) if values else None
 
     patron_one_offs = sum(model.patron.one_offs.values()) / years
     utilities = {cfg.patron.name: _num((mean_of("patron.utility") or 0.0) - patron_one_offs)}

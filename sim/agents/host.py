@@ -37,7 +37,7 @@ class Host(mesa.Agent):
         self.troop_floor = config.troop_floor  # the law in force; a bill may change it
         self.payment = config.payment_usd_bn
         self.lapsed = False
-        self.election_dates = sorted(e.date for e in config.elections)
+        self.election_dates = tuple(sorted(e.date for e in config.elections))
         self.monthly_discount = config.discount**2  # two offers a round
         self._pressure: dict[int, float] = {}
 
