@@ -10,11 +10,30 @@ it hedges toward the rival at the level that maximizes its utility's hedging ter
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 import mesa
 
 from sim import decisions, utility
 from sim.agents.public import Public
+from sim.calendar import Calendar
 from sim.schema import Host as HostConfig
+
+
+@lru_cache(maxsize=8192)
+def _months_to_election(start: date, elections: tuple[date, ...], round_: int) -> float | None:
+    """Months from the round to the next of the elections (None: none ahead): a function of
+    the calendar alone, so a sweep's runs share it, as they share the pressure below."""
+    calendar = Calendar(start, 0)
+    nxt = calendar.next_on_or_after(round_, elections)
+    return None if nxt is None else max(calendar.months_until(round_, nxt), 0.0)
+
+
+@lru_cache(maxsize=8192)
+def _pressure_at(start: date, elections: tuple[date, ...], round_: int, base: float, peak: float,
+                 decay_months: float) -> float:  # fmt: skip
+    return utility.electoral_pressure(_months_to_election(start, elections, round_), base, peak, decay_months)
 
 
 class Host(mesa.Agent):
@@ -43,8 +62,7 @@ class Host(mesa.Agent):
 
     # ------------------------------------------------------------ the calendar
     def months_to_election(self, round_: int) -> float | None:
-        nxt = self.model.calendar.next_on_or_after(round_, self.election_dates)
-        return None if nxt is None else max(self.model.calendar.months_until(round_, nxt), 0.0)
+        return _months_to_election(self.model.calendar.start, self.election_dates, round_)
 
     def pressure(self, round_: int) -> float:
         """epsilon(t): the weight of the public's shortfall in the government's utility."""
@@ -52,8 +70,8 @@ class Host(mesa.Agent):
             return 0.0
         if round_ not in self._pressure:
             ep = self.config.electoral_pressure
-            months = self.months_to_election(round_)
-            self._pressure[round_] = utility.electoral_pressure(months, ep.base, ep.peak, ep.decay_months)
+            self._pressure[round_] = _pressure_at(self.model.calendar.start, self.election_dates, round_,
+                                                  ep.base, ep.peak, ep.decay_months)  # fmt: skip
         return self._pressure[round_]
 
     def shortfall(self, payment: float) -> float:
