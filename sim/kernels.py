@@ -201,3 +201,10 @@ def figures(ordered: np.ndarray, below: np.ndarray, fresh: bool, tolerance: np.n
     shares = group_shares(tolerance, starts, sizes, payment)
     return (count_below(ordered, payment) / n, shortfall(ordered, below, fresh, payment),
             shares.max() - shares.min(), ordered[n // 2])  # fmt: skip
+
+
+@njit(cache=True)
+def shift(values: np.ndarray, amount: float) -> None:
+    """values = clip(values + amount, 0, 1), in place."""
+    for i in range(values.shape[0]):
+        values[i] = min(max(values[i] + amount, 0.0), 1.0)

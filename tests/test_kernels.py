@@ -121,3 +121,11 @@ def test_a_publics_figures_in_one_call_are_its_own_methods():
         own = (public.opposition(payment), public.shortfall(payment), public.opposition_gap(payment),
                public.median_tolerance)  # fmt: skip
         assert all(same_bits(a, b) for a, b in zip(public.figures(payment), own, strict=True)), payment
+
+
+def test_a_shift_of_support_is_numpys_clip(rng):
+    support = rng.random(2000)
+    for amount in (0.05, -0.3, 0.6, -1.5):
+        expected = np.clip(support + amount, 0, 1)
+        kernels.shift(support, amount)
+        assert same_bits(support, expected)

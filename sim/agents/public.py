@@ -149,11 +149,12 @@ class Public(mesa.Agent):
             + s.lapse_blame * news.lapsed
         )
         tolerance_shift = s.walkout_log_tolerance * news.walkouts + s.threat_log_tolerance * news.threats
-        kernels.shock(self.anti_us, self.log_tolerance, self.sensitivity, self.anxiety, float(us_pressure),
-                      news.threats, float(tolerance_shift))  # fmt: skip
+        if us_pressure or tolerance_shift or news.threats:
+            kernels.shock(self.anti_us, self.log_tolerance, self.sensitivity, self.anxiety, float(us_pressure),
+                          news.threats, float(tolerance_shift))  # fmt: skip
         support_shift = s.coercion_support * news.coercions - s.hedge_support * news.hedges
         if support_shift:
-            self.support = np.clip(self.support + support_shift, 0, 1)
+            kernels.shift(self.support, float(support_shift))
             self.support_displaced = True
 
     def discuss(self) -> None:
