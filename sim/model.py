@@ -204,7 +204,8 @@ class AllianceModel(mesa.Model):
         for crowd in self.crowds:  # every public asked about payments, a crowd per size at once
             crowd.absorb(self.news)
             crowd.discuss(*self.pairs(crowd.size))
-        self.news = {name: News() for name in self.publics}
+        for news in self.news.values():  # a new round's news
+            news.clear()
 
     # ------------------------------------------------------------ 3. rival
     def rival_phase(self) -> None:

@@ -29,6 +29,9 @@ class News:
     coercions: int = 0
     hedges: int = 0
 
+    def clear(self) -> None:
+        self.walkouts = self.threats = self.drawdowns = self.lapsed = self.coercions = self.hedges = 0
+
     def any(self) -> bool:
         return bool(self.walkouts or self.threats or self.drawdowns or self.lapsed or self.coercions or self.hedges)
 
