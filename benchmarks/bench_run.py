@@ -142,8 +142,10 @@ def main() -> None:
         print(f"\n{title:<26}{'median ms':>10}{'IQR ms':>9}   q1 - q3 ms")
         for name, q in rows.items():
             print(f"{name:<26}{q['median']:>10.2f}{q['iqr']:>9.2f}   {q['q1']:.2f} - {q['q3']:.2f}")
-    verdict = "meets" if phases["model time"]["median"] < GOAL_MS else "misses"
-    print(f"\nThe baseline's median model time {verdict} the goal of {GOAL_MS:g} ms.")
+    verdict = "under" if phases["model time"]["median"] < GOAL_MS else "over"
+    print(f"\nThe baseline's median model time is {verdict} {GOAL_MS:g} ms on this machine today. The goal was set "
+          f"as 5 ms against 8.8 ms for commit a472965 on 2026-11-28, and these machines' speed drifts: "
+          f"benchmarks/bench_versus.py measures it as a ratio in one run.")  # fmt: skip
 
 
 if __name__ == "__main__":
