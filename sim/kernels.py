@@ -1,11 +1,15 @@
-"""Compiled loops (numba) over the citizens' arrays: the crowd's passes a round, the win-set.
+"""Compiled loops (numba) over the citizens' arrays: a crowd's passes each round (decay,
+encounters, shocks), a public's figures at a payment (opposition, shortfall, opposition by
+group, median) and the win-set's bisection.
 
-Each loop does per element the arithmetic of the numpy expression it replaces (`Public.absorb`'s
-decay, `encounter`), in the same order and without fused or reordered operations, so a run's
-results are the same to the last bit (`tests/test_public.py` checks a crowd against each
-public's own numpy passes). What the loops save is numpy's temporaries and calls: a round's
-decay and encounters over four rows of 2,000 opinions take one pass each instead of a dozen.
-Compiled on first use and cached beside this file (numba's `cache=True`).
+Each loop does per element the arithmetic of the numpy it replaces, in the same order (numba
+fuses and reorders nothing without `fastmath`), and where numpy sums a slice the loop adds in
+numpy's own pairwise order: a run's results are the same to the last bit. `tests/test_kernels.py`
+checks every loop against its numpy, `tests/test_public.py` a crowd against each public's own
+numpy passes. What the loops save is numpy's calls and temporaries (a round's decay and
+encounters over four rows of 2,000 opinions take one pass each instead of a dozen) and, for the
+figures, the Python between them. Compiled on first use and cached beside this file (numba's
+`cache=True`). Note: numba checks no index; every caller passes arrays of the lengths given here.
 """
 
 from __future__ import annotations

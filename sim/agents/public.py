@@ -60,7 +60,15 @@ class _Layout:
     asks_tolerance: bool
 
 
-@lru_cache(maxsize=64)
+LAYOUTS_KEPT, LARGEST_KEPT = 8, 100_000  # at most 8 layouts of 9 arrays of up to 100,000 citizens (58 MB)
+
+
+def layout_of(citizens: int, groups: tuple[tuple, ...]) -> _Layout:
+    """A public's layout, kept for the runs that follow unless its public is very large."""
+    return _layout(citizens, groups) if citizens <= LARGEST_KEPT else _layout.__wrapped__(citizens, groups)
+
+
+@lru_cache(maxsize=LAYOUTS_KEPT)  # a scenario's three publics and a sweep's variants of them
 def _layout(citizens: int, groups: tuple[tuple, ...]) -> _Layout:
     """`groups`: per group its name and the values of _GROUP_FIELDS."""
     names = tuple(g[0] for g in groups)
@@ -97,7 +105,7 @@ class Public(mesa.Agent):
         self.country, self.config = country, config
         rng = model.rng
         groups = tuple((name, *(getattr(g, field) for field in _GROUP_FIELDS)) for name, g in config.groups.items())
-        layout = _layout(citizens, groups)
+        layout = layout_of(citizens, groups)
         self.group_names = list(layout.names)
         self.group, self.group_sizes, self.group_first = layout.group, layout.sizes, layout.first
         self.sensitivity, self.anxiety = layout.sensitivity, layout.anxiety
