@@ -23,7 +23,7 @@ from typing import Any
 from sim.outcomes import RunResult, keep, row_kinds
 from sim.paths import OutputFolderError, check_output_folder, is_result_folder  # noqa: F401
 
-PACKAGES = ("allysim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
+PACKAGES = ("allysim", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "matplotlib")
 
 
 Writer = Callable[[Path], object]  # writes one file at the path it is given; what it returns is ignored
