@@ -14,11 +14,30 @@ figures, the Python between them. Compiled on first use and cached beside this f
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
 from numba import njit
 
+_uncached: list[str] = []  # the loops compiled without a cache, for want of a place to keep it
 
-@njit(cache=True)
+
+def _jit(function):
+    """numba's njit with its cache on disk; without one where numba finds nowhere to keep it (a
+    read-only install with no writable home or NUMBA_CACHE_DIR): compiled in each process then."""
+    try:
+        return njit(cache=True)(function)
+    except RuntimeError as exc:  # numba: "cannot cache function ...: no locator available"
+        if not _uncached:  # said once, for the first loop
+            warnings.warn(f"{exc}: the compiled loops are compiled in each process (a few seconds); set "
+                          f"NUMBA_CACHE_DIR to a folder you can write to keep them",
+                          RuntimeWarning, stacklevel=2)  # fmt: skip
+        _uncached.append(function.__name__)
+        return njit(function)
+
+
+@_jit
 def decay(opinions: np.ndarray, baseline: np.ndarray, rate: np.ndarray, totals: np.ndarray) -> None:
     """opinions[r] += rate[r] * (baseline[r] - opinions[r]), row by row, in place; then
     totals[i] = the sum of row 2i (a crowd's anti-US rows), as `np.add.reduce` adds it."""
@@ -32,7 +51,7 @@ def decay(opinions: np.ndarray, baseline: np.ndarray, rate: np.ndarray, totals: 
         totals[i] = sum_first(opinions[2 * i], n)
 
 
-@njit(cache=True)
+@_jit
 def meet(opinions: np.ndarray, a: np.ndarray, b: np.ndarray, convergence: np.ndarray, bound: np.ndarray) -> None:
     """Deffuant-Weisbuch encounters in every row: the pair (a[i], b[i]) of row r moves together by
     convergence[r] of its gap when the gap is under bound[r] (`encounter` on each row)."""
@@ -48,7 +67,7 @@ def meet(opinions: np.ndarray, a: np.ndarray, b: np.ndarray, convergence: np.nda
             opinions[r, k] = vb - move
 
 
-@njit(cache=True)
+@_jit
 def group_shares(tolerance: np.ndarray, starts: np.ndarray, sizes: np.ndarray, payment: float) -> np.ndarray:
     """Each group's share of citizens whose tolerance is below the payment; the groups are
     contiguous runs of `sizes[g]` citizens from `starts[g]` (an empty group's share is 0)."""
@@ -64,7 +83,7 @@ def group_shares(tolerance: np.ndarray, starts: np.ndarray, sizes: np.ndarray, p
     return shares
 
 
-@njit(cache=True)
+@_jit
 def win_set_end(willingness: float, pressure: float, tolerances: np.ndarray, below: np.ndarray, scale: float) -> float:
     """`utility.host_reservation` on sorted tolerances (`below[i]`: the sum of the i lowest): the
     bisection for how many breakpoints cost no more than W, then the exact solution between two."""
@@ -79,7 +98,7 @@ def win_set_end(willingness: float, pressure: float, tolerances: np.ndarray, bel
     return (willingness + pressure * scale * below[lo] / n) / (1.0 + pressure * lo / n)
 
 
-@njit(cache=True)
+@_jit
 def relax(values: np.ndarray, baseline: np.ndarray, rate: float) -> None:
     """values += rate * (baseline - values), in place (one row of `decay`)."""
     for i in range(values.shape[0]):
@@ -87,7 +106,7 @@ def relax(values: np.ndarray, baseline: np.ndarray, rate: float) -> None:
         values[i] = x + rate * (baseline[i] - x)
 
 
-@njit(cache=True)
+@_jit
 def count_below(ordered: np.ndarray, payment: float) -> int:
     """`ordered.searchsorted(payment)`: how many of the sorted values lie below the payment
     (numpy's order: a NaN payment lies above every number)."""
@@ -102,7 +121,7 @@ def count_below(ordered: np.ndarray, payment: float) -> int:
     return lo
 
 
-@njit(cache=True)
+@_jit
 def _block(values: np.ndarray, start: int, n: int) -> float:
     # numpy's pairwise summation of float64 (loops_utils.h.src) on at most 128 values
     if n < 8:
@@ -131,7 +150,7 @@ def _block(values: np.ndarray, start: int, n: int) -> float:
     return total
 
 
-@njit(cache=True)
+@_jit
 def _pairwise(values: np.ndarray, start: int, n: int) -> float:
     """numpy's pairwise sum: above 128 values, the sum of the two halves (the first half's
     length a multiple of 8). Written with an explicit stack: numba cannot cache recursion."""
@@ -166,13 +185,13 @@ def _pairwise(values: np.ndarray, start: int, n: int) -> float:
             return value
 
 
-@njit(cache=True)
+@_jit
 def sum_first(values: np.ndarray, k: int) -> float:
     """`np.add.reduce(values[:k])` of a float64 array, to the last bit (numpy's pairwise order)."""
     return 0.0 + _pairwise(values, 0, k)
 
 
-@njit(cache=True)
+@_jit
 def shortfall(ordered: np.ndarray, below: np.ndarray, fresh: bool, payment: float) -> float:
     """`Public.shortfall`: mean of max(0, payment - tolerance) over the sorted tolerances, the sum
     of those below taken from `below` (cumulative sums) when fresh, else summed as numpy would."""
@@ -181,7 +200,7 @@ def shortfall(ordered: np.ndarray, below: np.ndarray, fresh: bool, payment: floa
     return (k * payment - under) / ordered.shape[0]
 
 
-@njit(cache=True)
+@_jit
 def shock(anti_us: np.ndarray, log_tolerance: np.ndarray, sensitivity: np.ndarray, anxiety: np.ndarray,
           us_pressure: float, threats: int, tolerance_shift: float) -> None:  # fmt: skip
     """`Public._shock` on the opinions: anti-US sentiment rises by us_pressure * sensitivity
@@ -196,7 +215,7 @@ def shock(anti_us: np.ndarray, log_tolerance: np.ndarray, sensitivity: np.ndarra
             log_tolerance[i] = log_tolerance[i] + (anxiety[i] * threats - tolerance_shift * sensitivity[i])
 
 
-@njit(cache=True)
+@_jit
 def figures(ordered: np.ndarray, below: np.ndarray, fresh: bool, tolerance: np.ndarray, starts: np.ndarray,
             sizes: np.ndarray, payment: float) -> tuple[float, float, float, float]:  # fmt: skip
     """A public's recorded figures at a payment in one call: the opposition, the shortfall, the
@@ -207,8 +226,61 @@ def figures(ordered: np.ndarray, below: np.ndarray, fresh: bool, tolerance: np.n
             shares.max() - shares.min(), ordered[n // 2])  # fmt: skip
 
 
-@njit(cache=True)
+@_jit
 def shift(values: np.ndarray, amount: float) -> None:
     """values = clip(values + amount, 0, 1), in place."""
     for i in range(values.shape[0]):
         values[i] = min(max(values[i] + amount, 0.0), 1.0)
+
+
+KERNELS = ("decay", "meet", "group_shares", "win_set_end", "relax", "count_below", "_block", "_pairwise",
+           "sum_first", "shortfall", "shock", "figures", "shift")  # fmt: skip
+
+
+def _exercise() -> None:
+    """Call every loop once on small arrays of the types a run passes (the layouts' read-only
+    ones among them), so that each is compiled, or loaded from the cache, here and not mid-run."""
+    n = 16
+    opinions, baseline = np.linspace(0.0, 1.0, 2 * n).reshape(2, n), np.full((2, n), 0.5)
+    pairs = np.arange(n, dtype=np.int64)
+    decay(opinions, baseline, np.full(2, 0.1), np.empty(1))
+    meet(opinions, pairs[: n // 2], pairs[n // 2 :], np.full(2, 0.3), np.full(2, 0.2))
+    ordered = np.sort(opinions[1] + 0.5)
+    below = np.concatenate(([0.0], np.cumsum(ordered)))
+    starts, sizes, weights = np.array([0, 8]), np.array([8, 8]), np.ones(n)
+    for frozen in (starts, sizes, weights):
+        frozen.flags.writeable = False
+    figures(ordered, below, True, opinions[1], starts, sizes, 1.0)
+    group_shares(opinions[1], starts, sizes, 1.0)
+    win_set_end(1.0, 0.5, ordered, below, 1.0)
+    shortfall(ordered, below, False, 1.0)
+    relax(opinions[0], baseline[0], 0.1)
+    shock(opinions[0], opinions[1], weights, weights, 0.1, 1, 0.1)
+    shift(opinions[0], 0.1)
+
+
+def _recompile(cached: bool) -> None:
+    for name in KERNELS:
+        function = globals()[name].py_func
+        globals()[name] = _jit(function) if cached else njit(function)
+
+
+try:
+    _exercise()
+except Exception as exc:  # a cache file numba cannot read (damaged, cut short) or write (a full disk)
+    _where = Path(getattr(getattr(decay, "_cache", None), "_cache_path", Path(__file__).parent / "__pycache__"))
+    _why = f"{type(exc).__name__}: {exc}"
+    try:  # these files are this module's own: remove them and compile again into a fresh cache
+        for _file in _where.glob(f"{Path(__file__).stem}.*.nb[ic]"):
+            _file.unlink()
+        _recompile(cached=True)
+        _exercise()
+        warnings.warn(f"numba's cache of the compiled loops in {_where} could not be used ({_why}); it is "
+                      f"rebuilt.", RuntimeWarning, stacklevel=1)  # fmt: skip
+    except Exception:
+        _recompile(cached=False)
+        _exercise()
+        warnings.warn(f"numba's cache of the compiled loops in {_where} could not be used ({_why}); they are "
+                      f"compiled in this process without it. Delete its files {Path(__file__).stem}.*.nbi and "
+                      f".nbc, or set NUMBA_CACHE_DIR to a folder you can write.",
+                      RuntimeWarning, stacklevel=1)  # fmt: skip

@@ -127,18 +127,10 @@ class AllianceModel(mesa.Model):
             self.running = False
 
     def run(self) -> AllianceModel:
-        """Play the rounds left to the horizon: this class's `step` called directly, round after
-        round, giving what as many `step()` calls give.
-
-        Mesa's `step()` wraps each round in a pass through Mesa's event list, which for this model
-        (it schedules no event of its own) holds only the next step: about a tenth of a run's time
-        in a sweep (benchmarks/README.md). Rounds played by `run()` are counted by `round`; Mesa's
-        `steps` and `time` count the `step()` calls (the dashboard's and the classroom's) and stay
-        consistent with its event list, so `step()` may follow `run()` or come before it.
-        """
-        play_round = type(self).step  # the round itself; the instance's `step` is Mesa's wrapper
+        """Play the rounds left to the horizon through Mesa's `step()`, so that Mesa's clock
+        (`steps`, `time`) and anything scheduled on its event list go on as Mesa defines them."""
         while self.running:
-            play_round(self)
+            self.step()
         return self
 
     # ------------------------------------------------------------ 1. calendar

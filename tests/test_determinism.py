@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from conftest import BASELINE, scenario
 
 from sim.cli import main
@@ -44,8 +45,8 @@ def test_analytic_case_is_deterministic_across_seeds(tmp_path):
 
 
 def test_run_plays_what_mesas_step_plays():
-    """`run()` calls the round directly; Mesa's `step()` goes through its event list. Both give
-    the same rounds and events, and `step()` calls before `run()` are counted by Mesa's clock."""
+    """`run()` goes through Mesa's `step()`: the same rounds and events as stepping by hand, and
+    Mesa's clock counts every round, so that Mesa's own `run_until` after `run()` plays none."""
     config = scenario("baseline_2019")
     for seed in (1, 7, 2019):
         direct = AllianceModel(config, rng=seed).run()
@@ -56,7 +57,11 @@ def test_run_plays_what_mesas_step_plays():
         for _ in range(5):
             mixed.step()
         mixed.run()
-        assert stepped.steps == config.rounds and mixed.steps == 5 and mixed.round == config.rounds
+        for model in (direct, stepped, mixed):
+            assert model.steps == model.round == config.rounds and model.time == config.rounds
         for other in (stepped, mixed):
             assert other.record.frame().equals(direct.record.frame())
             assert other.log.frame().equals(direct.log.frame())
+    with pytest.warns(RuntimeWarning):
+        direct.run_until(5)  # Mesa's own: the clock is past it, nothing to play
+    assert direct.round == config.rounds and len(direct.record) == config.rounds

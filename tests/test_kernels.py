@@ -129,3 +129,30 @@ def test_a_shift_of_support_is_numpys_clip(rng):
         expected = np.clip(support + amount, 0, 1)
         kernels.shift(support, amount)
         assert same_bits(support, expected)
+
+
+@pytest.mark.slow
+def test_a_damaged_cache_is_rebuilt_and_a_missing_place_for_one_is_survived(tmp_path):
+    """numba's cache files cut short or overwritten: the next process warns, rebuilds them and
+    runs; the one after runs without a word. With nowhere to keep a cache it compiles and runs."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import sim.kernels as k; print(k.sum_first(__import__('numpy').arange(200.0), 150))"
+
+    def run(env):
+        return subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=300)  # fmt: skip
+
+    cache = tmp_path / "cache"
+    first = run({"NUMBA_CACHE_DIR": str(cache)})
+    assert first.returncode == 0 and first.stdout.strip() == "11175.0", first.stderr
+    files = sorted(cache.rglob("kernels.*.nb[ic]"))
+    assert files
+    for damaged in files[::2]:
+        damaged.write_bytes(b"not a cache")
+    second, third = run({"NUMBA_CACHE_DIR": str(cache)}), run({"NUMBA_CACHE_DIR": str(cache)})
+    assert second.returncode == 0 and second.stdout.strip() == "11175.0", second.stderr
+    assert "could not be used" in second.stderr and "rebuilt" in second.stderr
+    assert third.returncode == 0 and "could not be used" not in third.stderr, third.stderr

@@ -99,3 +99,14 @@ def test_a_crowd_moves_every_public_exactly_as_each_would_alone():
         assert np.array_equal(together.publics[name].opinions, alone.publics[name].opinions)
         assert np.array_equal(together.publics[name].tolerance_sorted, alone.publics[name].tolerance_sorted)
     assert not np.array_equal(together.publics["south_korea"].opinions, together.publics["south_korea"].opinions0)
+
+
+def test_a_layout_is_shared_by_equal_groups_read_only():
+    from sim.agents.public import layout_of
+
+    groups = (("left", 0.5, 0.1, 0.7, 0.4, 1.0, 0.5, 1.0, 0.0), ("right", 0.5, 0.1, 0.9, 0.2, 1.2, 0.5, 1.0, 0.0))
+    same = layout_of(100, groups)
+    assert layout_of(100, groups) is same and layout_of(101, groups) is not same
+    assert not same.sensitivity.flags.writeable and not same.group.flags.writeable
+    with pytest.raises(ValueError):
+        same.sensitivity[:] = 0.0  # a run cannot change the next one's citizens

@@ -24,16 +24,10 @@ from sim.schema import Host as HostConfig
 @lru_cache(maxsize=8192)
 def _months_to_election(start: date, elections: tuple[date, ...], round_: int) -> float | None:
     """Months from the round to the next of the elections (None: none ahead): a function of
-    the calendar alone, so a sweep's runs share it, as they share the pressure below."""
+    the calendar alone (dates and a round: no float in the key), so a sweep's runs share it."""
     calendar = Calendar(start, 0)
     nxt = calendar.next_on_or_after(round_, elections)
     return None if nxt is None else max(calendar.months_until(round_, nxt), 0.0)
-
-
-@lru_cache(maxsize=8192)
-def _pressure_at(start: date, elections: tuple[date, ...], round_: int, base: float, peak: float,
-                 decay_months: float) -> float:  # fmt: skip
-    return utility.electoral_pressure(_months_to_election(start, elections, round_), base, peak, decay_months)
 
 
 class Host(mesa.Agent):
@@ -70,8 +64,8 @@ class Host(mesa.Agent):
             return 0.0
         if round_ not in self._pressure:
             ep = self.config.electoral_pressure
-            self._pressure[round_] = _pressure_at(self.model.calendar.start, self.election_dates, round_,
-                                                  ep.base, ep.peak, ep.decay_months)  # fmt: skip
+            months = self.months_to_election(round_)
+            self._pressure[round_] = utility.electoral_pressure(months, ep.base, ep.peak, ep.decay_months)
         return self._pressure[round_]
 
     def shortfall(self, payment: float) -> float:

@@ -65,12 +65,14 @@ LAYOUTS_KEPT, LARGEST_KEPT = 8, 100_000  # at most 8 layouts of 9 arrays of up t
 
 def layout_of(citizens: int, groups: tuple[tuple, ...]) -> _Layout:
     """A public's layout, kept for the runs that follow unless its public is very large."""
-    return _layout(citizens, groups) if citizens <= LARGEST_KEPT else _layout.__wrapped__(citizens, groups)
+    build = _layout if citizens <= LARGEST_KEPT else _layout.__wrapped__
+    return build(citizens, groups)
 
 
 @lru_cache(maxsize=LAYOUTS_KEPT)  # a scenario's three publics and a sweep's variants of them
 def _layout(citizens: int, groups: tuple[tuple, ...]) -> _Layout:
-    """`groups`: per group its name and the values of _GROUP_FIELDS."""
+    """`groups`: per group its name and the values of _GROUP_FIELDS. (-0.0 and 0.0, equal as
+    keys, give the same layout: every value below is read as `value or 0.0`, the shares floored.)"""
     names = tuple(g[0] for g in groups)
     per = [dict(zip(_GROUP_FIELDS, g[1:], strict=True)) for g in groups]
     shares = np.array([g["share"] for g in per])
