@@ -295,6 +295,12 @@ class Crowd:
         self.convergence = np.repeat([p.config.convergence for p in publics], 2)
         bounds = [(p.config.confidence_bound, p.config.tolerance_confidence_bound) for p in publics]
         self.bound = np.array(bounds).reshape(-1)
+        # each round's tolerances and their sorted copy, rows of two arrays that the publics keep
+        # views of (nothing holds a round's tolerances past it: they are rewritten in place)
+        self.tolerance = np.vstack([p.tolerance for p in publics])
+        self.ordered = np.vstack([p.tolerance_sorted for p in publics])
+        for public, row, sorted_row in zip(publics, self.tolerance, self.ordered, strict=True):
+            public.tolerance, public.tolerance_sorted = row, sorted_row
 
     def absorb(self, news: dict[str, News]) -> None:
         """Each public's shocks (`news` by country), then every public's decay in one pass."""
@@ -310,11 +316,11 @@ class Crowd:
         """One round of encounters between the pairs (a[i], b[i]) in every public, then each
         public's aggregates."""
         kernels.meet(self.opinions, a, b, self.convergence, self.bound)
-        tolerance = np.exp(self.opinions[1::2])
-        ordered = tolerance.copy()
-        ordered.sort(axis=1)
-        for public, row, sorted_row in zip(self.publics, tolerance, ordered, strict=True):
-            public.tolerance, public.tolerance_sorted, public._below_fresh = row, sorted_row, False
+        np.exp(self.opinions[1::2], out=self.tolerance)
+        np.copyto(self.ordered, self.tolerance)
+        self.ordered.sort(axis=1)
+        for public in self.publics:
+            public._below_fresh = False
 
 
 def crowds(publics: list[Public]) -> list[Crowd]:
