@@ -40,7 +40,7 @@ def _jit(function):
 @_jit
 def decay(opinions: np.ndarray, baseline: np.ndarray, rate: np.ndarray, totals: np.ndarray) -> None:
     """opinions[r] += rate[r] * (baseline[r] - opinions[r]), row by row, in place; then
-    totals[i] = the sum of row 2i (a crowd's anti-US rows), as `np.add.reduce` adds it."""
+    totals[i] = the sum of row i (a crowd's first rows: its anti-US ones), as `np.add.reduce` adds it."""
     rows, n = opinions.shape
     for r in range(rows):
         k = rate[r]
@@ -48,7 +48,7 @@ def decay(opinions: np.ndarray, baseline: np.ndarray, rate: np.ndarray, totals: 
             x = opinions[r, i]
             opinions[r, i] = x + k * (baseline[r, i] - x)
     for i in range(totals.shape[0]):
-        totals[i] = sum_first(opinions[2 * i], n)
+        totals[i] = sum_first(opinions[i], n)
 
 
 @_jit

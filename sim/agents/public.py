@@ -274,27 +274,29 @@ class Crowd:
     """The publics of one size that are asked about payments, whose decay, encounters and
     sorted tolerances are computed in one pass.
 
-    Their opinions (two rows each: anti-US sentiment, log tolerance) and their baselines become
-    the rows of two arrays, which the publics keep views of; the round's pairs index every row at
-    once, and each row keeps its own public's decay, convergence and confidence bound. Per citizen
-    the arithmetic is that of `Public.absorb` and `Public.discuss`, so the result is the same to
-    the last bit, in a quarter of the numpy calls.
+    Their opinions and their baselines become the rows of two arrays, every public's anti-US
+    sentiment first, then every public's log tolerance (so that the exponentials read one block);
+    the publics keep views of them. The round's pairs index every row at once, and each row keeps
+    its own public's decay, convergence and confidence bound. Per citizen the arithmetic is that
+    of `Public.absorb` and `Public.discuss`, so the result is the same to the last bit, in a
+    quarter of the numpy calls.
     """
 
     def __init__(self, publics: list[Public]):
         self.publics = publics
         self.size = len(publics[0].group)
-        self.opinions = np.vstack([p.opinions for p in publics])
-        self.opinions0 = np.vstack([p.opinions0 for p in publics])
+        k = len(publics)
+        self.opinions = np.vstack([p.anti_us for p in publics] + [p.log_tolerance for p in publics])
+        self.opinions0 = np.vstack([p.anti_us0 for p in publics] + [p.log_tolerance0 for p in publics])
         for i, public in enumerate(publics):
-            public.opinions, public.opinions0 = self.opinions[2 * i : 2 * i + 2], self.opinions0[2 * i : 2 * i + 2]
+            public.opinions, public.opinions0 = self.opinions[i::k], self.opinions0[i::k]  # rows i and k + i
             public.anti_us, public.log_tolerance = public.opinions
             public.anti_us0, public.log_tolerance0 = public.opinions0
         # per row: its public's decay and convergence, and the bound of its opinion
-        self.decay = np.repeat([p.config.decay for p in publics], 2)
-        self.convergence = np.repeat([p.config.convergence for p in publics], 2)
-        bounds = [(p.config.confidence_bound, p.config.tolerance_confidence_bound) for p in publics]
-        self.bound = np.array(bounds).reshape(-1)
+        self.decay = np.tile([p.config.decay for p in publics], 2)
+        self.convergence = np.tile([p.config.convergence for p in publics], 2)
+        self.bound = np.array([p.config.confidence_bound for p in publics]
+                              + [p.config.tolerance_confidence_bound for p in publics])  # fmt: skip
         # each round's tolerances and their sorted copy, rows of two arrays that the publics keep
         # views of (nothing holds a round's tolerances past it: they are rewritten in place)
         self.tolerance = np.vstack([p.tolerance for p in publics])
@@ -316,7 +318,7 @@ class Crowd:
         """One round of encounters between the pairs (a[i], b[i]) in every public, then each
         public's aggregates."""
         kernels.meet(self.opinions, a, b, self.convergence, self.bound)
-        np.exp(self.opinions[1::2], out=self.tolerance)
+        np.exp(self.opinions[len(self.publics) :], out=self.tolerance)
         np.copyto(self.ordered, self.tolerance)
         self.ordered.sort(axis=1)
         for public in self.publics:
