@@ -300,7 +300,8 @@ class Crowd:
         # each round's tolerances and their sorted copy, rows of two arrays that the publics keep
         # views of (nothing holds a round's tolerances past it: they are rewritten in place)
         self.tolerance = np.vstack([p.tolerance for p in publics])
-        self.ordered = np.vstack([p.tolerance_sorted for p in publics])
+        self.ordered = np.vstack([p.tolerance_sorted for p in publics if p.tolerance_sorted is not None])
+        assert len(self.ordered) == len(publics)  # every public of a crowd is asked about payments
         for public, row, sorted_row in zip(publics, self.tolerance, self.ordered, strict=True):
             public.tolerance, public.tolerance_sorted = row, sorted_row
 
