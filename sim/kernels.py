@@ -233,8 +233,7 @@ def shift(values: np.ndarray, amount: float) -> None:
         values[i] = min(max(values[i] + amount, 0.0), 1.0)
 
 
-KERNELS = ("decay", "meet", "group_shares", "win_set_end", "relax", "count_below", "_block", "_pairwise",
-           "sum_first", "shortfall", "shock", "figures", "shift")  # fmt: skip
+KERNELS = tuple(name for name, value in globals().items() if hasattr(value, "py_func"))  # every loop above
 
 
 def _exercise() -> None:

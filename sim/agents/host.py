@@ -10,24 +10,11 @@ it hedges toward the rival at the level that maximizes its utility's hedging ter
 
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
-
 import mesa
 
 from sim import decisions, utility
 from sim.agents.public import Public
-from sim.calendar import Calendar
 from sim.schema import Host as HostConfig
-
-
-@lru_cache(maxsize=8192)
-def _months_to_election(start: date, elections: tuple[date, ...], round_: int) -> float | None:
-    """Months from the round to the next of the elections (None: none ahead): a function of
-    the calendar alone (dates and a round: no float in the key), so a sweep's runs share it."""
-    calendar = Calendar(start, 0)
-    nxt = calendar.next_on_or_after(round_, elections)
-    return None if nxt is None else max(calendar.months_until(round_, nxt), 0.0)
 
 
 class Host(mesa.Agent):
@@ -56,7 +43,9 @@ class Host(mesa.Agent):
 
     # ------------------------------------------------------------ the calendar
     def months_to_election(self, round_: int) -> float | None:
-        return _months_to_election(self.model.calendar.start, self.election_dates, round_)
+        # the calendar's answers are cached across runs (sim/calendar.py)
+        nxt = self.model.calendar.next_on_or_after(round_, self.election_dates)
+        return None if nxt is None else max(self.model.calendar.months_until(round_, nxt), 0.0)
 
     def pressure(self, round_: int) -> float:
         """epsilon(t): the weight of the public's shortfall in the government's utility."""

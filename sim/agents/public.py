@@ -138,11 +138,8 @@ class Public(mesa.Agent):
         support_moved = self.shock(news)
         if self.asks_tolerance:  # the patron's public holds no views on payments
             self.opinions += self.config.decay * (self.opinions0 - self.opinions)
-        n = len(self.group)
-        if self.asks_tolerance or news.any():  # else the means stand as they were
-            self.mean_anti_us = float(np.add.reduce(self.anti_us)) / n
-        if support_moved:
-            self.mean_support = float(np.add.reduce(self.support)) / n
+        # else the means stand as they were
+        self._refresh_means(anti_us=self.asks_tolerance or news.any(), support=support_moved)
 
     def shock(self, news: News) -> bool:
         """The events' shocks by group, and the decay of support (opinions decay in `absorb`,
@@ -185,12 +182,14 @@ class Public(mesa.Agent):
             encounter(values, a, b, mu, bound)
         self._refresh()
 
-    def _refresh_means(self) -> None:
+    def _refresh_means(self, anti_us: bool = True, support: bool = True) -> None:
         # encounters move both partners by the same amount: they never change a mean
         # (np.add.reduce: ndarray.mean's Python wrapper costs more than the sum itself)
         n = len(self.group)
-        self.mean_anti_us = float(np.add.reduce(self.anti_us)) / n
-        self.mean_support = float(np.add.reduce(self.support)) / n
+        if anti_us:
+            self.mean_anti_us = float(np.add.reduce(self.anti_us)) / n
+        if support:
+            self.mean_support = float(np.add.reduce(self.support)) / n
 
     def _refresh(self) -> None:
         """Recompute the published aggregates once per round."""
@@ -312,8 +311,7 @@ class Crowd:
         kernels.decay(self.opinions, self.opinions0, self.decay, totals)
         for public, total, support_moved in zip(self.publics, totals.tolist(), moved, strict=True):
             public.mean_anti_us = total / self.size
-            if support_moved:
-                public.mean_support = float(np.add.reduce(public.support)) / self.size
+            public._refresh_means(anti_us=False, support=support_moved)
 
     def discuss(self, a: np.ndarray, b: np.ndarray) -> None:
         """One round of encounters between the pairs (a[i], b[i]) in every public, then each
