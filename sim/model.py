@@ -11,10 +11,12 @@ A run is a pure function of (scenario, seed): nothing is read or printed here.
 
 from __future__ import annotations
 
+import heapq
 import math
 
 import mesa
 import numpy as np
+from mesa.time.events import Event
 
 from sim import talks
 from sim.agents import Host, News, Patron, Public, Rival
@@ -127,11 +129,55 @@ class AllianceModel(mesa.Model):
             self.running = False
 
     def run(self) -> AllianceModel:
-        """Play the rounds left to the horizon through Mesa's `step()`, so that Mesa's clock
-        (`steps`, `time`) and anything scheduled on its event list go on as Mesa defines them."""
+        """Play the rounds left to the horizon as Mesa's `step()` plays them: Mesa's clock
+        (`steps`, `time`) and anything scheduled on its event list go on as Mesa defines them.
+
+        While Mesa's own round is all that its event list holds (a sweep's every run), a round
+        is played as Mesa plays it, without the event made, queued and taken back for it: the
+        same clock, the same count in Mesa's round schedule, its one event moved a round on.
+        Anything else on the list, or a Mesa whose list looks otherwise, goes through `step()`."""
         while self.running:
-            self.step()
+            event = self._mesas_round_alone(ahead=1.0)
+            if event is None:
+                self.step()
+                continue
+            self.time = event.time
+            self._do_step()
+            schedule = self._default_schedule
+            schedule._execution_count += 1
+            alone = self._mesas_round_alone(ahead=0.0) is event  # nothing else came meanwhile
+            if alone:
+                event.time = self.time + 1.0
+                continue
+            # what Mesa does after a round: its event gone, the next one made after anything
+            # the round scheduled, unless the schedule was told to stop
+            queue = self._event_list._events
+            if event in queue:
+                queue.remove(event)
+                heapq.heapify(queue)
+            upcoming = self.time + schedule._get_interval()
+            if not schedule._should_stop(upcoming):
+                schedule._schedule_next(upcoming)
+            else:
+                schedule._active, schedule._current_event = False, None
+                self._event_generators.discard(schedule)
         return self
+
+    def _mesas_round_alone(self, ahead: float) -> Event | None:
+        """The event of Mesa's round when it is all that Mesa's event list holds: due `ahead` on,
+        from Mesa's round schedule as Mesa makes it (every 1.0, no end), with no simulator and
+        `step` not replaced. None otherwise, and with a Mesa whose parts are named otherwise."""
+        try:
+            schedule, queue = self._default_schedule, self._event_list._events
+            if len(queue) != 1 or self._simulator is not None or self.step != self._wrapped_step:
+                return None
+            event, plan = queue[0], schedule.schedule
+            alone = (event is schedule._current_event and not event.CANCELED and event.time == self.time + ahead
+                     and schedule.is_active and not schedule._paused and plan.interval == 1.0
+                     and plan.count is None and plan.end is None)  # fmt: skip
+        except AttributeError:
+            return None
+        return event if alone else None
 
     # ------------------------------------------------------------ 1. calendar
     def calendar_phase(self) -> None:

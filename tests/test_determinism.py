@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import mesa
 import pandas as pd
 import pytest
 from conftest import BASELINE, scenario
+from mesa.time import Priority, Schedule
 
 from sim.cli import main
 from sim.model import AllianceModel
@@ -65,3 +67,62 @@ def test_run_plays_what_mesas_step_plays():
     with pytest.warns(RuntimeWarning):
         direct.run_until(5)  # Mesa's own: the clock is past it, nothing to play
     assert direct.round == config.rounds and len(direct.record) == config.rounds
+
+
+class Scheduling(AllianceModel):
+    """A model that uses Mesa's event list as a researcher might: one-off events before and
+    during the run, a recurring one, and a DataCollector."""
+
+    def __init__(self, config, rng, *, ahead: bool):
+        super().__init__(config, rng=rng)
+        self.trace: list[tuple] = []
+        self.markers: list[Marker] = []  # Mesa holds what it calls by a weak reference only
+        self.datacollector = mesa.DataCollector(model_reporters={"round": "round", "time": "time"})
+        if ahead:
+            self.schedule_event(self.marker("at 3"), at=3.0)
+            self.schedule_event(self.marker("at 5, high"), at=5.0, priority=Priority.HIGH)
+            self.schedule_recurring(self.marker("every 4"), Schedule(interval=4.0, start=2.0))
+
+    def marker(self, label: str):
+        self.markers.append(Marker(self, label))
+        return self.markers[-1].fire
+
+    def step(self) -> None:
+        super().step()
+        self.datacollector.collect(self)
+        self.trace.append(("round", self.round, self.steps, self.time))
+        if self.round == 6:  # scheduled during a round: due with the next round, and before it
+            self.schedule_event(self.marker("during 6, high"), at=7.0, priority=Priority.HIGH)
+            self.schedule_event(self.marker("during 6, low"), after=2.5, priority=Priority.LOW)
+
+
+class Marker:
+    def __init__(self, model: Scheduling, label: str):
+        self.model, self.label = model, label
+
+    def fire(self) -> None:
+        self.model.trace.append((self.label, self.model.round, self.model.steps, self.model.time))
+
+
+@pytest.mark.parametrize("ahead", [False, True])
+def test_run_keeps_mesas_event_list(ahead):
+    """Whatever is on Mesa's event list, `run()` plays what stepping with Mesa's `step()` plays,
+    in Mesa's order and on Mesa's clock, and a DataCollector gets its row every round."""
+    config = scenario("baseline_2019")
+    direct = Scheduling(config, 5, ahead=ahead).run()
+    stepped = Scheduling(config, 5, ahead=ahead)
+    while stepped.running:
+        stepped.step()
+    assert direct.trace == stepped.trace
+    assert (direct.steps, direct.time, direct.round) == (stepped.steps, stepped.time, stepped.round)
+    for model in (direct, stepped):
+        rounds = model._default_schedule
+        assert (rounds.execution_count, rounds.next_scheduled_time) == (config.rounds, config.rounds + 1.0)
+    assert direct.record.frame().equals(stepped.record.frame())
+    assert direct.datacollector.get_model_vars_dataframe()["round"].tolist() == list(range(1, config.rounds + 1))
+    trace = direct.trace
+    during = trace.index(("during 6, high", 6, 6, 7.0))  # fired at time 7, before round 7
+    assert trace[during + 1] == ("round", 7, 7, 7.0) and ("during 6, low", 8, 8, 8.5) in trace
+    if ahead:  # queued before Mesa made round 5's event, at its priority: fired before it
+        assert trace.index(("at 5, high", 4, 4, 5.0)) + 1 == trace.index(("round", 5, 5, 5.0))
+        assert ("at 3", 3, 3, 3.0) in trace and ("every 4", 10, 10, 10.0) in trace
