@@ -59,10 +59,10 @@ class Executor:
 
     def __enter__(self) -> Executor:
         if self.kind == "processes":
-            from sim.experiment.runner import end_with_parent, worker_context
+            from sim.experiment.runner import pool_worker, worker_context
 
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=worker_context(),
-                                                initializer=end_with_parent, initargs=(os.getpid(),))  # fmt: skip
+                                                initializer=pool_worker, initargs=(os.getpid(),))  # fmt: skip
         elif self.kind == "dask":
             from dask.distributed import Client, LocalCluster
 
@@ -77,8 +77,12 @@ class Executor:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+        if self._pool is not None and exc[0] is None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        elif self._pool is not None:
+            from sim.experiment.runner import abandon
+
+            abandon(self._pool)
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:

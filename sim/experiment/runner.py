@@ -13,10 +13,12 @@ pairing's entrants and scores each table.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import itertools
 import multiprocessing
 import os
 import select
+import signal
 import socket
 import sys
 import threading
@@ -168,6 +170,25 @@ def end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
+def pool_worker(parent: int) -> None:
+    """A pool's worker: it ends with `parent` (`end_with_parent`) and leaves Ctrl-C, which a
+    terminal sends to the whole process group, to the parent, which ends it (`abandon`): a
+    worker interrupted inside the pool's queues could leave the others waiting on its lock."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent(parent)
+
+
+def abandon(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool at once, after an interrupt or an error: what has not started is cancelled
+    and the workers are ended. They hold nothing but runs in progress (this process stores the
+    runs done), and waiting for them, here or when the interpreter exits, could wait forever."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError):
+            worker.kill()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -179,7 +200,7 @@ def _alive(pid: int) -> bool:
 
 
 def _processes(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
-    with cf.ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=end_with_parent,
+    with cf.ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=pool_worker,
                                 initargs=(os.getpid(),)) as pool:  # fmt: skip
 
         def wait_first(pending):
@@ -189,7 +210,7 @@ def _processes(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
         try:
             yield from _windowed(lambda t: pool.submit(play, t), tasks, 2 * workers, wait_first)
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            abandon(pool)
             raise
 
 
