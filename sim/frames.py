@@ -11,6 +11,7 @@ left to `pd.DataFrame`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -43,6 +44,8 @@ def table(
     text a string array, and anything else (an empty column among them) is left to pandas.
     """
     types = types or {}
+    if create_dataframe_from_blocks is not None and len(types) >= len(names) and all(n in types for n in names):
+        return _declared(names, columns, types)
     typed: list = []
     for name, values in zip(names, columns, strict=True):
         kind = types.get(name)
@@ -65,6 +68,26 @@ def table(
     for dtype, where in by_type.items():
         blocks.append((np.array([typed[i] for i in where], dtype=dtype), np.array(where)))
     n = len(columns[0]) if len(columns) else 0
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=_labels(tuple(names)).copy())
+
+
+def _declared(names: Sequence[str], columns: Sequence[Sequence], types: dict[str, type | str]) -> pd.DataFrame:
+    """The frame of columns whose every type is declared: one 2-d block per numpy type, made in
+    one conversion from the columns of that type (what converting each column and stacking
+    them gives, value for value), and a string array per column of text."""
+    n = len(columns[0]) if len(columns) else 0
+    blocks: list = []
+    by_type: dict[np.dtype | str, list[int]] = {}
+    for i, name in enumerate(names):
+        kind = types[name]
+        by_type.setdefault(kind if kind == "str" else np.dtype(kind), []).append(i)
+    for dtype, where in by_type.items():
+        if dtype == "str":  # every column of text from one Arrow array, each a slice of it
+            whole = pa.array(itertools.chain.from_iterable(columns[i] for i in where), type=pa.large_string())
+            blocks += [(_TEXT.__from_arrow__(whole.slice(k * n, n)), np.array([i]))  # type: ignore[union-attr]
+                       for k, i in enumerate(where)]  # fmt: skip
+        else:
+            blocks.append((np.array([columns[i] for i in where], dtype=dtype), np.array(where)))
     return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=_labels(tuple(names)).copy())
 
 

@@ -11,6 +11,7 @@ A run is a pure function of (scenario, seed): nothing is read or printed here.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 
@@ -37,6 +38,22 @@ TABLE_COLUMNS = (
     "opposition_gap", "median_tolerance_usd_bn", "anti_us", "support", "utility", "patron_utility",
     "troop_floor",
 )  # fmt: skip
+
+
+# their types in the rounds table (float64 for the rest), whatever a run's values: one schema
+# for every run of a sweep, an all-missing column or a strategy's whole-number offers among them
+TABLE_TYPES: dict[str, type | str] = {"status": "str", "troops": np.int64, "threat": np.bool_,
+                                      "lapsed": np.bool_, "troop_floor": np.int64}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def record_types(hosts: tuple[str, ...]) -> dict[str, type | str]:
+    """The rounds table's column types for these hosts (kept across runs: read only)."""
+    types: dict[str, type | str] = {"round": np.int64, "date": "str"}
+    for name in hosts:
+        types.update({f"{name}.{column}": TABLE_TYPES.get(column, np.float64) for column in TABLE_COLUMNS})
+    return types | dict.fromkeys(["patron.utility", "patron.transactionalism", "patron.troop_support",
+                                  "rival.utility"], np.float64)  # fmt: skip
 
 
 NO_FIGURES = (math.nan,) * 4  # opposition, shortfall, gap, median of a host without a public
@@ -98,7 +115,8 @@ class AllianceModel(mesa.Model):
         self.record = Record(
             ["round", "date"]
             + [f"{name}.{column}" for name in config.hosts for column in TABLE_COLUMNS]
-            + ["patron.utility", "patron.transactionalism", "patron.troop_support", "rival.utility"]
+            + ["patron.utility", "patron.transactionalism", "patron.troop_support", "rival.utility"],
+            record_types(tuple(config.hosts)),
         )
         self.hedging_peak = {h: host.hedging for h, host in self.hosts.items()}
         self._deals_this_round: dict[str, float] = {}

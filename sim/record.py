@@ -16,8 +16,9 @@ from sim import frames
 class Record:
     """The recorded rounds: `names` are the columns, `values` one tuple per round."""
 
-    def __init__(self, names: list[str]):
+    def __init__(self, names: list[str], types: dict[str, type | str] | None = None):
         self.names = list(names)
+        self.types = dict(types or {})
         self.index = {name: i for i, name in enumerate(self.names)}
         self.values: list[tuple] = []
 
@@ -42,7 +43,9 @@ class Record:
         return [dict(zip(self.names, row, strict=True)) for row in self.values]
 
     def frame(self) -> pd.DataFrame:
-        """The rounds table. Numbers and flags become numpy columns (int64, float64, bool);
-        text and anything numpy would hold as objects (a None among floats) is left to pandas."""
+        """The rounds table. A column of a declared type (`types`: a numpy type, or "str" for
+        text) is of that type whatever its values; any other column of numbers or flags becomes
+        a numpy column (int64, float64, bool), and text and anything numpy would hold as objects
+        (a None among floats) is left to pandas."""
         columns: list[Sequence] = list(zip(*self.values, strict=True)) if self.values else [[] for _ in self.names]
-        return frames.table(self.names, columns)
+        return frames.table(self.names, columns, self.types)

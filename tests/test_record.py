@@ -27,6 +27,20 @@ def test_a_record_builds_typed_columns_in_their_order():
     assert record.rows()[0]["date"] == "2019-09"
 
 
+def test_declared_types_hold_whatever_the_values():
+    """A run's table has one schema: whole-number offers stay float, a flag column stays bool,
+    text is text, and an empty record has the same types."""
+    types = {"round": np.int64, "date": "str", "offer": np.float64, "threat": np.bool_, "note": "str"}
+    record = Record(list(types), types)
+    record.add((1, "2019-09", 5, False, "first"))
+    record.add((2, "2019-10", 4, True, None))
+    for frame in (record.frame(), Record(list(types), types).frame()):
+        assert [str(t) for t in frame.dtypes] == ["int64", "str", "float64", "bool", "str"]
+    frame = record.frame()
+    assert frame["offer"].tolist() == [5.0, 4.0] and frame["note"].isna().tolist() == [False, True]
+    assert frame["date"].tolist() == ["2019-09", "2019-10"] and frame["threat"].tolist() == [False, True]
+
+
 def test_a_round_of_the_wrong_width_is_refused_and_an_empty_record_has_its_columns():
     record = Record(["a", "b"])
     with pytest.raises(ValueError, match="a round of 3 values for 2 columns"):
