@@ -246,21 +246,13 @@ def Compare(model: SideBySide, wanted: solara.Reactive[dict[str, Any]]):
         run = model.runs[0]
         solara.Text("Keep the run shown, then move a lever or the seed and press Reset: both runs play "
                     "side by side.", classes=["allysim-note"])  # fmt: skip
-        solara.Button(
-            "Keep this run",
-            color="primary",
-            outlined=True,
-            on_click=lambda: wanted.set({**wanted.value, "kept": replace(run.levers, seed=str(run.seed))}),
-        )
+        solara.Button("Keep this run", color="primary", outlined=True,
+                      on_click=lambda: wanted.set({**wanted.value, "kept": replace(run.levers, seed=str(run.seed))}))
     else:
         solara.Text(f"Kept: seed {kept.seed}; " + "; ".join(f"{k} {v}" for k, v in kept.words().items()),
                     classes=["allysim-note"])  # fmt: skip
-        solara.Button(
-            "Drop the kept run",
-            color="primary",
-            outlined=True,
-            on_click=lambda: wanted.set({**wanted.value, "kept": None}),
-        )
+        solara.Button("Drop the kept run", color="primary", outlined=True,
+                      on_click=lambda: wanted.set({**wanted.value, "kept": None}))
 
 
 @solara.component

@@ -15,7 +15,6 @@ SEED_MAX = 2**64 - 1  # a sweep's run seeds are 64 bits (sim/experiment/seeds.py
 
 PAIRING_SECONDS = 120.0  # a tournament's default time limit of one pairing (all its seeds)
 
-
 def count(low: int, high: int) -> Callable[[str], int]:
     """A whole number in [low, high]."""
 
@@ -60,12 +59,8 @@ def add_execution(parser: argparse.ArgumentParser, resume: str, executors: tuple
                   default: str = "processes", executor_help: str | None = None, default_workers: int = 0,
                   workers_note: str = "") -> None:  # fmt: skip
     """The options of every command that plays many runs: where they run and how a stopped one goes on."""
-    parser.add_argument(
-        "--executor",
-        choices=list(executors),
-        default=None,
-        help=executor_help or f"where the runs play (default {default}; dask with --scheduler)",
-    )
+    parser.add_argument("--executor", choices=list(executors), default=None,
+                        help=executor_help or f"where the runs play (default {default}; dask with --scheduler)")
     parser.set_defaults(executor_default=default)
     parser.add_argument("--workers", type=workers, default=default_workers,
                         help=f"{WORKERS_HELP} (default {default_workers}{workers_note})")  # fmt: skip

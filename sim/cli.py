@@ -141,13 +141,9 @@ def add_play(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="agent runs the debrief compares your outcome with (default 100; 0: no debrief)",
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        metavar="FOLDER",
-        help="where the finished game is saved (default results/play-<scenario>-<government>-seed<N>/, "
-        "or -2, -3, ... beside an earlier game)",
-    )
+    p.add_argument("--out", type=Path, metavar="FOLDER",
+                   help="where the finished game is saved (default results/play-<scenario>-<government>-seed<N>/, "
+                        "or -2, -3, ... beside an earlier game)")
     p.add_argument("--no-save", action="store_true", help="do not save the finished game")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override any value of the scenario by its key path")  # fmt: skip
@@ -157,30 +153,16 @@ def add_play(sub: argparse._SubParsersAction) -> None:
 def add_classroom(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("classroom", help="a class in the browser: students play governments, the instructor watches")
     p.add_argument("scenario", type=shipped.scenario_path, help="scenario YAML file, or a shipped scenario's name")
-    p.add_argument(
-        "--seats",
-        nargs="+",
-        default=["all"],
-        metavar="SPEC",
-        help="one SPEC a game: the governments students play in it, separated by commas, or 'all' "
-        "(the others are agents); e.g. --seats all south_korea (default: one game, all students)",
-    )
-    p.add_argument(
-        "--round-seconds",
-        type=arguments.seconds(1, 3600),
-        default=90.0,
-        metavar="N",
-        help="the most a round lasts; a seat that has not moved by then stalls (default 90)",
-    )
+    p.add_argument("--seats", nargs="+", default=["all"], metavar="SPEC",
+                   help="one SPEC a game: the governments students play in it, separated by commas, or 'all' "
+                        "(the others are agents); e.g. --seats all south_korea (default: one game, all students)")
+    p.add_argument("--round-seconds", type=arguments.seconds(1, 3600), default=90.0, metavar="N",
+                   help="the most a round lasts; a seat that has not moved by then stalls (default 90)")
     p.add_argument("--seed", type=arguments.seed, default=1, help="random seed of every game (default 1)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=arguments.count(1, 65535), default=8766, help="port (default 8766)")
-    p.add_argument(
-        "--out",
-        type=Path,
-        metavar="FOLDER",
-        help="the class's folder, new or empty (default results/classroom-<scenario>-<time>/)",
-    )
+    p.add_argument("--out", type=Path, metavar="FOLDER",
+                   help="the class's folder, new or empty (default results/classroom-<scenario>-<time>/)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override any value of the scenario by its key path (e.g. --set rounds=6)")  # fmt: skip
     p.set_defaults(handler=later("sim.classroom.cli:cmd_classroom"))

@@ -128,9 +128,7 @@ class BoundedLoader(yaml.SafeLoader):
                     break
                 if first is not None:
                     raise yaml.constructor.ConstructorError(
-                        None,
-                        None,
-                        f"the key {excerpt(str(key))} is given twice (first on line {first + 1})",
+                        None, None, f"the key {excerpt(str(key))} is given twice (first on line {first + 1})",
                         key_node.start_mark,
                     )
                 seen[key] = key_node.start_mark.line

@@ -54,10 +54,8 @@ def why(result: RunResult, name: str) -> str:
                 f"{max(share, 1 - share):.0%} of that zone of agreement.")  # fmt: skip
     if r_p > r_h:
         return f"Why no deal at the {title(name)} table: in the last month {zone}, so no payment suited both."
-    return (
-        f"Why no deal at the {title(name)} table: in the last month {zone}, but the last demand "
-        f"({usd(table.final_demand_usd_bn)}) and offer ({usd(table.final_counter_usd_bn)}) never met inside it."
-    )
+    return (f"Why no deal at the {title(name)} table: in the last month {zone}, but the last demand "
+            f"({usd(table.final_demand_usd_bn)}) and offer ({usd(table.final_counter_usd_bn)}) never met inside it.")
 
 
 def debrief(result: RunResult, tables: list[str], government: str, seeds: int) -> list[str]:

@@ -264,3 +264,4 @@ def feed_line(event: Event, model: AllianceModel) -> str:
 
 def news(model: AllianceModel) -> list[str]:
     return [feed_line(event, model) for event in model.log.rows[::-1][:FEED_LENGTH]]
+

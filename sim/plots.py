@@ -114,3 +114,5 @@ def dance(ax: Axes, result: RunResult, host: str, x: np.ndarray, legend: bool = 
     ax.set_title(f"{title(host)}: {outcome}", loc="left", fontsize=11)
     if legend:
         ax.legend(loc="upper right", fontsize=8, ncol=2, frameon=False)
+
+

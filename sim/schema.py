@@ -305,9 +305,8 @@ class FloorBill(Part):
 
     date: date
     host: str
-    troop_floor: int = _f(
-        ..., "persons", "the floor if it passes (where fewer serve, the troops serving then)", ge=0, le=10_000_000
-    )
+    troop_floor: int = _f(..., "persons", "the floor if it passes (where fewer serve, the troops serving then)",
+                          ge=0, le=10_000_000)
     probability: float = _f(0.5, "probability", "chance that it passes", ge=0, le=1)
 
 

@@ -218,13 +218,8 @@ def test_a_seat_s_page_chooses_nothing_for_the_student_and_keeps_a_choice_on_rel
 
 
 @pytest.mark.parametrize("command", ["classroom", "dashboard"])
-@pytest.mark.parametrize(
-    "where, why",
-    [
-        ("busy", "port {port} is in use; choose another --port"),
-        ("no-such-host.invalid", "--host no-such-host.invalid does not resolve"),
-    ],
-)
+@pytest.mark.parametrize("where, why", [("busy", "port {port} is in use; choose another --port"),
+                                        ("no-such-host.invalid", "--host no-such-host.invalid does not resolve")])
 def test_a_port_in_use_or_a_bad_host_is_one_line_before_anything_is_printed_or_made(tmp_path, monkeypatch, capsys,
                                                                                     command, where, why):  # fmt: skip
     import socket

@@ -70,10 +70,8 @@ def test_the_zone_is_the_tables_reservations_ceiling_and_offers():
                 assert z.demand == table.demand and z.offer == (table.counter if table.counters else None)
                 assert z.deal == (table.price if table.status == "deal" else None)
                 assert z.ceiling == talks.ratifiable_ceiling(model, table)
-                for mine, its in (
-                    (z.us_reservation, table.reservation_patron),
-                    (z.host_reservation, table.reservation_host),
-                ):
+                for mine, its in ((z.us_reservation, table.reservation_patron), (z.host_reservation,
+                                                                               table.reservation_host)):
                     assert mine == its or (math.isnan(mine) and math.isnan(its))
             if all(seen.get(case(z), 0) >= 3 for z in zones):
                 continue  # drawn three times each already: the figure is the slow part
@@ -107,8 +105,7 @@ def test_a_us_reservation_above_the_host_s_is_drawn_as_no_zone():
     assert not zone.exists
     shown = bars(panels.zone_figure(model).axes[0], 0)
     assert [(a, b, colour) for a, b, colour, _ in shown] == [
-        (pytest.approx(table.reservation_host), pytest.approx(table.reservation_patron), "#d73027")
-    ]
+        (pytest.approx(table.reservation_host), pytest.approx(table.reservation_patron), "#d73027")]
 
 
 def test_the_dance_marks_the_elections_the_lapse_and_the_payment_before():

@@ -88,9 +88,8 @@ def described(tables=("south_korea", "japan")):
 def test_the_report_lists_the_pairings_and_both_rankings():
     table, ranks = standings.pairings(RUNS), standings.ranking(RUNS)
     lines = standings.report(table, ranks, described())
-    assert lines[0] == (
-        "Tournament unit: 2 patron x 1 host strategies, 2 seeds each, scored at the south_korea, japan tables"
-    )
+    assert lines[0] == ("Tournament unit: 2 patron x 1 host strategies, 2 seeds each, scored at the south_korea, "
+                        "japan tables")
     assert any(line.startswith("  1. p ") and "utility    5.00" in line for line in lines)
     assert any(line.startswith("  2. q ") and "rounds to deal 3.0" in line for line in lines)
 

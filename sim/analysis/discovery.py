@@ -64,10 +64,8 @@ class Box:
 
     def rules(self) -> str:
         if not self.limits and not self.kept:
-            return (
-                "(no restriction kept: none raises the density enough, or with a quasi-p-value of "
-                "at most 0.05; the peeling trajectory shows the boxes tried)"
-            )
+            return ("(no restriction kept: none raises the density enough, or with a quasi-p-value of "
+                    "at most 0.05; the peeling trajectory shows the boxes tried)")
         parts = []
         for key, (lo, hi) in self.limits.items():
             low_cut, high_cut = lo > self.ranges[key][0], hi < self.ranges[key][1]

@@ -162,11 +162,8 @@ class Plan:
 
     def digest(self) -> str:
         text = json.dumps(
-            {
-                "sweep": self.sweep.model_dump(mode="json"),
-                "base": self.base.model_dump(mode="json"),
-                **({"drawn": self.drawn} if self.drawn else {}),
-            },  # fmt: skip
+            {"sweep": self.sweep.model_dump(mode="json"), "base": self.base.model_dump(mode="json"),
+             **({"drawn": self.drawn} if self.drawn else {})},  # fmt: skip
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
