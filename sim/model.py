@@ -160,7 +160,11 @@ class AllianceModel(mesa.Model):
                 self.step()
                 continue
             self.time = event.time
-            self._do_step()
+            try:
+                self._do_step()
+            except BaseException:  # as with Mesa's step(): the round's event is gone, none made after it
+                self._event_list._events.remove(event)
+                raise
             schedule = self._default_schedule
             schedule._execution_count += 1
             alone = self._mesas_round_alone(ahead=0.0) is event  # nothing else came meanwhile

@@ -126,3 +126,22 @@ def test_run_keeps_mesas_event_list(ahead):
     if ahead:  # queued before Mesa made round 5's event, at its priority: fired before it
         assert trace.index(("at 5, high", 4, 4, 5.0)) + 1 == trace.index(("round", 5, 5, 5.0))
         assert ("at 3", 3, 3, 3.0) in trace and ("every 4", 10, 10, 10.0) in trace
+
+
+class Failing(AllianceModel):
+    def step(self) -> None:
+        super().step()
+        if self.round == 3:
+            raise RuntimeError("a round that fails")
+
+
+def test_a_round_that_raises_leaves_mesas_clock_as_step_does():
+    config = scenario("baseline_2019")
+    direct, stepped = Failing(config, rng=2), Failing(config, rng=2)
+    with pytest.raises(RuntimeError):
+        direct.run()
+    with pytest.raises(RuntimeError):
+        while stepped.running:
+            stepped.step()
+    for model in (direct, stepped):
+        assert (model.steps, model.time, model.round) == (3, 3.0, 3) and len(model._event_list) == 0
