@@ -52,7 +52,6 @@ def trace(result: RunResult, path: str | Path | None = None) -> Figure:
     ax_o.set_ylim(-0.02, 1.02)
     ax_o.set_ylabel("opposed")
     ax_o.set_title("Public opposition to the payment on the table", loc="left", fontsize=11)
-    ax_o.legend(loc="lower left", fontsize=8, frameon=False)
     step = max(1, len(x) // 14)
     ax_o.set_xticks(x[::step])
     ax_o.set_xticklabels(labels[::step], rotation=45, ha="right")
@@ -60,7 +59,8 @@ def trace(result: RunResult, path: str | Path | None = None) -> Figure:
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
-        mark_elections(ax, events.loc[events["kind"] == "election", "round"])
+        mark_elections(ax, events.loc[events["kind"] == "election", "round"], "election" if ax is ax_o else None)
+    ax_o.legend(loc="lower left", fontsize=8, frameon=False)  # the elections' line among its entries
     summary = result.summary
     fig.suptitle(
         f"{summary['scenario']}  ·  seed {summary['seed']}  ·  {summary['start']} to {summary['end']}",
@@ -72,10 +72,11 @@ def trace(result: RunResult, path: str | Path | None = None) -> Figure:
     return fig
 
 
-def mark_elections(ax: Axes, rounds) -> None:
-    """A dashed grey line at the round of each election (the dashboard's and the trace's)."""
-    for r in rounds:
-        ax.axvline(r, color="#999999", ls="--", lw=0.8)
+def mark_elections(ax: Axes, rounds, label: str | None = None) -> None:
+    """A dashed grey line at the round of each election (the dashboard's and the trace's), the
+    first of them with `label` for a legend."""
+    for i, r in enumerate(rounds):
+        ax.axvline(r, color="#999999", ls="--", lw=0.8, label=label if i == 0 else None)
 
 
 def dance(ax: Axes, result: RunResult, host: str, x: np.ndarray, legend: bool = True) -> None:

@@ -137,8 +137,8 @@ def heatmap(table: pd.DataFrame, t: Described, path: Path, metric: str = "paymen
         ax.set(xlabel="host strategy", ylabel="patron strategy")
     where = ", ".join(t.tables)
     fig.suptitle(f"{t.name}: the {where} table{'s' if len(t.tables) > 1 else ''}, {len(t.seeds)} seeds each",
-                 fontsize=11)  # fmt: skip
-    fig.tight_layout()
+                 fontsize=11, x=0.01, ha="left")  # fmt: skip
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))  # the title's own strip, above the panels'
     fig.savefig(path, dpi=120, format="png")  # the path may be a temporary name
 
 
