@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.schema import (  # noqa: F401  (re-exported: the loaders' users need the schema too)
+    EXCERPT,
     AdministrationChange,
     Calendar,
     Coercion,
@@ -50,6 +51,7 @@ from sim.schema import (  # noqa: F401  (re-exported: the loaders' users need th
     StrategyChoice,
     Threat,
     Walkout,
+    excerpt,
     plain_name,
 )
 
@@ -57,13 +59,6 @@ MAX_FILE_BYTES = 1_000_000  # the shipped files are a few kB
 MAX_NODES = 100_000  # values (scalars, lists, mappings) in one document
 MAX_DEPTH = 40  # nesting of lists and mappings
 MAX_EXTENDS = 20  # files in one `extends:` chain
-EXCERPT = 60  # characters of an echoed value
-
-
-def excerpt(value: Any, limit: int = EXCERPT) -> str:
-    """`repr(value)` cut to `limit` characters, on one line: what an error may echo of an input."""
-    text = repr(value[: limit + 1] if isinstance(value, str) else value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -75,7 +70,8 @@ class ScenarioError(Exception):
     """A scenario that cannot be used: one line naming the file, the key path, what is accepted."""
 
     def __init__(self, file: str | Path, key_path: str, message: str):
-        self.file, self.key_path, self.message = _one_line(str(file)), _one_line(key_path, 120), _one_line(message)
+        # a message may list every key accepted at its place (a host has 30): none is cut off
+        self.file, self.key_path, self.message = _one_line(str(file)), _one_line(key_path, 120), _one_line(message, 800)
         where = f"{self.file}: {self.key_path}: " if key_path else f"{self.file}: "
         super().__init__(where + self.message)
 

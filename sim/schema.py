@@ -16,6 +16,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from sim.strategies import STRATEGIES
 
+EXCERPT = 60  # characters of an echoed value
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> str:
+    """`repr(value)` cut to `limit` characters, on one line: what an error may echo of an input."""
+    text = repr(value[: limit + 1] if isinstance(value, str) else value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
 
@@ -55,12 +64,13 @@ class StrategyChoice(Part):
     @model_validator(mode="after")
     def _known(self) -> StrategyChoice:
         if self.name not in STRATEGIES:
-            raise ValueError(f"unknown strategy {self.name!r}; accepted: {', '.join(sorted(STRATEGIES))}")
+            raise ValueError(f"unknown strategy {excerpt(self.name)}; accepted: {', '.join(sorted(STRATEGIES))}")
         allowed = STRATEGIES[self.name].parameters
         for key in self.params:
             if key not in allowed:
                 raise ValueError(
-                    f"strategy {self.name!r} has no parameter {key!r}; accepted: {', '.join(allowed) or 'none'}"
+                    f"strategy {excerpt(self.name)} has no parameter {excerpt(key)}; "
+                    f"accepted: {', '.join(allowed) or 'none'}"
                 )
         return self
 
@@ -353,7 +363,8 @@ class Scenario(Part):
         for name, host in self.hosts.items():
             if host.public not in self.publics:
                 raise ValueError(
-                    f"hosts.{name}.public: {host.public!r} is not in publics ({', '.join(self.publics) or 'none'})"
+                    f"hosts.{name}.public: {excerpt(host.public)} is not in publics "
+                    f"({', '.join(self.publics) or 'none'})"
                 )
             if (
                 self.modules.publics
@@ -362,13 +373,13 @@ class Scenario(Part):
             ):
                 raise ValueError(f"publics.{host.public}: every group needs tolerance_median_usd_bn")
         if self.patron.public is not None and self.patron.public not in self.publics:
-            raise ValueError(f"patron.public: {self.patron.public!r} is not in publics")
+            raise ValueError(f"patron.public: {excerpt(self.patron.public)} is not in publics")
         for shock in self.calendar.security_shocks:
             if shock.host not in self.hosts:
-                raise ValueError(f"calendar.security_shocks: unknown host {shock.host!r}")
+                raise ValueError(f"calendar.security_shocks: unknown host {excerpt(shock.host)}")
         for bill in self.calendar.floor_bills:
             if bill.host not in self.hosts:
-                raise ValueError(f"calendar.floor_bills: unknown host {bill.host!r}")
+                raise ValueError(f"calendar.floor_bills: unknown host {excerpt(bill.host)}")
         return self
 
     @model_validator(mode="after")

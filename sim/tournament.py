@@ -28,6 +28,7 @@ from sim.config import (
     Scenario,
     ScenarioError,
     _read_yaml,
+    excerpt,
     load_scenario,
     named_file,
     plain_name,
@@ -138,7 +139,7 @@ def load_tournament(path: str | Path) -> Tournament:
         raise ScenarioError(path, key, exc.message) from None
     for i, table in enumerate(spec.tables):
         if table not in scenario.hosts:
-            raise ScenarioError(path, f"tables.{i}", f"{table!r} is not a host table of {scenario.name}; "
+            raise ScenarioError(path, f"tables.{i}", f"{excerpt(table)} is not a host table of {scenario.name}; "
                                 f"accepted: {', '.join(scenario.hosts)}")  # fmt: skip
     for side, entrants in (
         ("patron_strategies", spec.patron_strategies),
@@ -147,7 +148,7 @@ def load_tournament(path: str | Path) -> Tournament:
         for i, entrant in enumerate(entrants):
             if entrant.policy is not None and entrant.policy not in POLICIES:
                 known = ", ".join(sorted(POLICIES))
-                raise ScenarioError(path, f"{side}.{i}.policy", f"unknown policy {entrant.policy!r}; accepted: "
+                raise ScenarioError(path, f"{side}.{i}.policy", f"unknown policy {excerpt(entrant.policy)}; accepted: "
                                     f"{known} (or one that a strategy file registers)")  # fmt: skip
             try:
                 with isolation.time_limit(LOAD_SECONDS, "its rehearsal"):

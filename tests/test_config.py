@@ -69,6 +69,16 @@ def test_a_bad_file_gives_one_short_line_and_exit_2(tmp_path, capsys, text, word
     assert words in err and len(err) < 500
 
 
+def test_a_misspelt_key_lists_every_key_accepted_there(tmp_path, capsys):
+    from sim.schema import Host
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"extends: {BASELINE}\nname: x\nhosts: {{japan: {{trops: 5}}}}\n")
+    code, err = main(["check", str(path)]), capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "hosts.japan.trops: unknown key; did you mean troops?" in err
+    assert err.rstrip().endswith(", ".join(Host.model_fields)), err
+
+
 def test_binary_file(tmp_path, capsys):
     path = tmp_path / "bad.yaml"
     path.write_bytes(bytes(range(256)) * 4)

@@ -104,3 +104,32 @@ def test_a_run_never_replaces_a_sweep_or_a_users_files_in_a_result(tmp_path, cap
     (sweep / "manifest.json").write_text('{"versions": {"allysim": "0"}}')
     assert main(["run", str(BASELINE), "--rounds", "2", "--no-plot", "--out", str(sweep)]) == 2
     assert (sweep / "runs" / "part-000000000-4.parquet").exists()
+
+
+def test_a_folder_that_another_process_is_writing_is_refused_as_such_before_its_manifest_exists(tmp_path):
+    """A second writer that comes while the first holds the lock and has written nothing else
+    yet is told that the folder is being written, not that it is someone else's."""
+    import subprocess
+    import sys
+
+    from sim.experiment.folder import locked
+    from sim.paths import check_output_folder, writer_of
+
+    out = tmp_path / "out"
+    hold = "import sys, time; from pathlib import Path; from sim.experiment.folder import locked\n" \
+           "with locked(Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()"  # fmt: skip
+    first = subprocess.Popen([sys.executable, "-c", hold, str(out)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)  # fmt: skip
+    try:
+        assert first.stdout.readline().strip() == "held"
+        (out / "half-written.parquet").write_text("")  # what a first writer may have made before its manifest
+        assert writer_of(out) == str(first.pid)
+        with pytest.raises(OutputFolderError, match=f"being written by another allysim command .process {first.pid}"):
+            check_output_folder(out)
+    finally:
+        first.communicate("", timeout=30)
+    assert writer_of(out) is None  # the lock went with its process
+    with locked(out):
+        assert writer_of(out) is None  # this process's own lock is not another's
+    with pytest.raises(OutputFolderError, match="is not an allysim result"):
+        check_output_folder(out)

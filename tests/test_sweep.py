@@ -199,6 +199,8 @@ def test_resume_refuses_a_different_sweep_and_a_used_folder_needs_resume(tmp_pat
     assert "--resume" in capsys.readouterr().err
     assert run(sweep_file(tmp_path, replicates=5), "--out", out, "--resume") == 2
     assert "different sweep" in capsys.readouterr().err
+    assert main(["sweep", str(sweep_file(tmp_path)), "--out", str(out), "--resume"]) == 0  # complete already
+    assert "all there before: none to run" in capsys.readouterr().out
 
 
 class Exploding(Strategy):

@@ -31,6 +31,7 @@ from sim.calibration.cases import STATISTICS, Case, load_case
 from sim.config import (
     ScenarioError,
     _read_yaml,
+    excerpt,
     explain,
     field_bounds,
     load_scenario,
@@ -180,7 +181,7 @@ class Calibration:
     def without(self, case_name: str) -> Calibration:
         """The calibration without one case (leave-one-case-out)."""
         if case_name not in [c.name for c in self.cases]:
-            raise ScenarioError(self.path, "cases", f"no case {case_name!r}; the cases: "
+            raise ScenarioError(self.path, "cases", f"no case {excerpt(case_name)}; the cases: "
                                                     f"{', '.join(c.name for c in self.cases)}")  # fmt: skip
         kept = tuple(c for c in self.cases if c.name != case_name)
         if not kept:
@@ -233,7 +234,7 @@ def _case_path(name: str, source: Path, key: str) -> Path:
     if name.replace("_", "").isalnum() and shipped.is_file():
         return shipped
     known = ", ".join(sorted(p.stem for p in CASES.glob("[!_]*.yaml")))
-    raise ScenarioError(source, key, f"no case {name!r}: a name of configs/cases/ ({known}) or a .yaml path "
+    raise ScenarioError(source, key, f"no case {excerpt(name)}: a name of configs/cases/ ({known}) or a .yaml path "
                                      "from the calibration file")  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from sim.config import (
     Scenario,
     ScenarioError,
     _read_yaml,
+    excerpt,
     field_bounds,
     load_scenario,
     named_file,
@@ -293,7 +294,8 @@ def _check_bounds(path: Path, base: Scenario, parameters: dict[str, Parameter]) 
             try:
                 with_changes(base, {key: value})
             except ScenarioError as exc:
-                raise ScenarioError(path, f"parameters.{key}", f"{value!r} is not accepted: {exc.message}") from None
+                message = f"{excerpt(value)} is not accepted: {exc.message}"
+                raise ScenarioError(path, f"parameters.{key}", message) from None
 
 
 def check_points(plan: Plan) -> None:

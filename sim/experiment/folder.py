@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sim.experiment import store
+from sim.paths import HELD, LOCK, being_written
 
-LOCK = ".lock"
-_HELD: set[Path] = set()  # the folders whose lock this process holds
+LOCK_TRIES = 20  # 10 ms apart
 
 
 class SweepFolderError(Exception):
@@ -37,26 +38,27 @@ def locked(out: Path) -> Iterator[None]:
         return
     out.mkdir(parents=True, exist_ok=True)
     key = out.resolve()
-    if key in _HELD:
+    if key in HELD:
         yield
         return
     fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 20, 0).decode(errors="replace").strip() or "?"
-            raise SweepFolderError(
-                f"{out} is being written by another allysim command (process {holder}); "
-                "wait for it or choose another --out"
-            ) from None
+        for attempt in range(LOCK_TRIES):  # another command's look (`writer_of`) holds it a moment
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if attempt == LOCK_TRIES - 1:
+                    holder = os.pread(fd, 20, 0).decode(errors="replace").strip() or "?"
+                    raise SweepFolderError(being_written(out, holder)) from None
+                time.sleep(0.01)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        _HELD.add(key)
+        HELD.add(key)
         try:
             yield
         finally:
-            _HELD.discard(key)
+            HELD.discard(key)
     finally:
         os.close(fd)  # releases the lock
 
