@@ -150,53 +150,66 @@ class AllianceModel(mesa.Model):
         """Play the rounds left to the horizon as Mesa's `step()` plays them: Mesa's clock
         (`steps`, `time`) and anything scheduled on its event list go on as Mesa defines them.
 
-        While Mesa's own round is all that its event list holds (a sweep's every run), a round
-        is played as Mesa plays it, without the event made, queued and taken back for it: the
-        same clock, the same count in Mesa's round schedule, its one event moved a round on.
-        Anything else on the list, or a Mesa whose list looks otherwise, goes through `step()`."""
+        While Mesa's own round is next on its event list and due a round on (a sweep's every
+        run), a round is what Mesa's `step()` makes of it, but for one thing: the round's event,
+        taken off the list and played, is put back a round on instead of a new one being made
+        for it, when nothing else is on the list to be ordered against it (a fresh id from
+        Mesa's counter, as a new event would have). Whatever the round scheduled is played as
+        Mesa plays it, up to the end of the step. Anything else (a simulator, `step` replaced,
+        Mesa's time advance overridden, its round schedule paused, changed or stopped, or a Mesa
+        whose parts are named otherwise) goes through `step()`."""
         while self.running:
-            event = self._mesas_round_alone(ahead=1.0)
+            event = self._mesas_round_next()
             if event is None:
                 self.step()
                 continue
-            self.time = event.time
-            try:
-                self._do_step()
-            except BaseException:  # as with Mesa's step(): the round's event is gone, none made after it
-                self._event_list._events.remove(event)
-                raise
-            schedule = self._default_schedule
-            schedule._execution_count += 1
-            alone = self._mesas_round_alone(ahead=0.0) is event  # nothing else came meanwhile
-            if alone:
-                event.time = self.time + 1.0
-                continue
-            # what Mesa does after a round: its event gone, the next one made after anything
-            # the round scheduled, unless the schedule was told to stop
-            queue = self._event_list._events
-            if event in queue:
-                queue.remove(event)
-                heapq.heapify(queue)
+            events, schedule = self._event_list, self._default_schedule
+            heapq.heappop(events._events)  # Mesa's step(): the round's event off the list,
+            self.time = until = event.time  # the clock at it, the round played
+            self._do_step()
+            schedule._execution_count += 1  # then, as its schedule does after a round:
             upcoming = self.time + schedule._get_interval()
-            if not schedule._should_stop(upcoming):
-                schedule._schedule_next(upcoming)
-            else:
+            if schedule._should_stop(upcoming):
                 schedule._active, schedule._current_event = False, None
                 self._event_generators.discard(schedule)
+            elif (not events._events and schedule._current_event is event and not event.CANCELED
+                  and event.priority == schedule.priority.value):  # fmt: skip
+                event.time, event.unique_id = upcoming, next(Event._ids)  # the next round's event
+                events._events.append(event)
+                self.time = until
+                continue  # nothing else due: the step ends here, at the round's time
+            else:
+                schedule._schedule_next(upcoming)
+            while True:  # on to the step's end as Mesa's _advance_time goes: what is due by then
+                try:
+                    due = events.pop_event()
+                except IndexError:
+                    break
+                if due.time > until:
+                    events.add_event(due)
+                    break
+                self.time = due.time
+                due.execute()
+            self.time = until
         return self
 
-    def _mesas_round_alone(self, ahead: float) -> Event | None:
-        """The event of Mesa's round when it is all that Mesa's event list holds: due `ahead` on,
-        from Mesa's round schedule as Mesa makes it (every 1.0, no end), with no simulator and
-        `step` not replaced. None otherwise, and with a Mesa whose parts are named otherwise."""
+    def _mesas_round_next(self) -> Event | None:
+        """The event of Mesa's round when Mesa's `step()` would play it alone: first on the
+        event list (nothing due before or with it), a round on, from Mesa's round schedule as
+        Mesa makes it (every 1.0, active, not paused), with no simulator and neither `step` nor
+        Mesa's time advance replaced. None otherwise, and with a Mesa whose parts are named
+        otherwise."""
         try:
             schedule, queue = self._default_schedule, self._event_list._events
-            if len(queue) != 1 or self._simulator is not None or self.step != self._wrapped_step:
+            if (not queue or self._simulator is not None or self.step != self._wrapped_step
+                    or type(self)._advance_time is not mesa.Model._advance_time or "_advance_time" in self.__dict__
+                    or type(self)._wrapped_step is not mesa.Model._wrapped_step):  # fmt: skip
                 return None
             event, plan = queue[0], schedule.schedule
-            alone = (event is schedule._current_event and not event.CANCELED and event.time == self.time + ahead
+            alone = (event is schedule._current_event and not event.CANCELED and event.time == self.time + 1.0
                      and schedule.is_active and not schedule._paused and plan.interval == 1.0
-                     and plan.count is None and plan.end is None)  # fmt: skip
+                     and event.fn is not None and event.fn() == schedule._execute_and_reschedule
+                     and schedule.function() == self._do_step)  # fmt: skip
         except AttributeError:
             return None
         return event if alone else None

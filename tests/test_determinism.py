@@ -76,6 +76,7 @@ class Scheduling(AllianceModel):
     def __init__(self, config, rng, *, ahead: bool):
         super().__init__(config, rng=rng)
         self.trace: list[tuple] = []
+        self.queued: list[int] = []  # the events on Mesa's list, seen from inside each round
         self.markers: list[Marker] = []  # Mesa holds what it calls by a weak reference only
         self.datacollector = mesa.DataCollector(model_reporters={"round": "round", "time": "time"})
         if ahead:
@@ -91,9 +92,11 @@ class Scheduling(AllianceModel):
         super().step()
         self.datacollector.collect(self)
         self.trace.append(("round", self.round, self.steps, self.time))
+        self.queued.append(len(self._event_list))
         if self.round == 6:  # scheduled during a round: due with the next round, and before it
             self.schedule_event(self.marker("during 6, high"), at=7.0, priority=Priority.HIGH)
             self.schedule_event(self.marker("during 6, low"), after=2.5, priority=Priority.LOW)
+            self.schedule_event(self.marker("during 6, now"), at=self.time)  # in this very step
 
 
 class Marker:
@@ -113,7 +116,7 @@ def test_run_keeps_mesas_event_list(ahead):
     stepped = Scheduling(config, 5, ahead=ahead)
     while stepped.running:
         stepped.step()
-    assert direct.trace == stepped.trace
+    assert direct.trace == stepped.trace and direct.queued == stepped.queued
     assert (direct.steps, direct.time, direct.round) == (stepped.steps, stepped.time, stepped.round)
     for model in (direct, stepped):
         rounds = model._default_schedule
@@ -121,6 +124,8 @@ def test_run_keeps_mesas_event_list(ahead):
     assert direct.record.frame().equals(stepped.record.frame())
     assert direct.datacollector.get_model_vars_dataframe()["round"].tolist() == list(range(1, config.rounds + 1))
     trace = direct.trace
+    now = trace.index(("during 6, now", 6, 6, 6.0))  # in round 6's step, after it
+    assert trace.index(("round", 6, 6, 6.0)) < now < trace.index(("round", 7, 7, 7.0))
     during = trace.index(("during 6, high", 6, 6, 7.0))  # fired at time 7, before round 7
     assert trace[during + 1] == ("round", 7, 7, 7.0) and ("during 6, low", 8, 8, 8.5) in trace
     if ahead:  # queued before Mesa made round 5's event, at its priority: fired before it
@@ -128,20 +133,64 @@ def test_run_keeps_mesas_event_list(ahead):
         assert ("at 3", 3, 3, 3.0) in trace and ("every 4", 10, 10, 10.0) in trace
 
 
-class Failing(AllianceModel):
+class Failing(Scheduling):
+    """Schedules events in its third round, then fails it."""
+
     def step(self) -> None:
         super().step()
         if self.round == 3:
+            for after in (5.0, 1.5, 6.0, 7.0):
+                self.schedule_event(self.marker(f"+{after}"), after=after)
             raise RuntimeError("a round that fails")
 
 
-def test_a_round_that_raises_leaves_mesas_clock_as_step_does():
+def test_a_round_that_raises_leaves_mesas_clock_and_event_list_as_step_does():
     config = scenario("baseline_2019")
-    direct, stepped = Failing(config, rng=2), Failing(config, rng=2)
+    direct, stepped = Failing(config, 2, ahead=False), Failing(config, 2, ahead=False)
     with pytest.raises(RuntimeError):
         direct.run()
     with pytest.raises(RuntimeError):
         while stepped.running:
             stepped.step()
     for model in (direct, stepped):
-        assert (model.steps, model.time, model.round) == (3, 3.0, 3) and len(model._event_list) == 0
+        assert (model.steps, model.time, model.round, len(model._event_list)) == (3, 3.0, 3, 4)
+        model.run_until(12)  # on with Mesa's own: the events in time order, then no round
+    assert direct.trace == stepped.trace
+    assert [label for label, *_ in direct.trace[3:]] == ["+1.5", "+5.0", "+6.0", "+7.0"]
+
+
+class Stopping(AllianceModel):
+    """Told to stop by an event that its fifth round schedules at the current time."""
+
+    def halt(self) -> None:
+        self.running = False
+
+    def step(self) -> None:
+        super().step()
+        if self.round == 5:
+            self.schedule_event(self.halt, at=self.time)
+
+
+class Ticking(AllianceModel):
+    """Counts the calls of Mesa's time advance, which it overrides."""
+
+    ticks = 0
+
+    def _advance_time(self, until: float) -> None:
+        self.ticks += 1
+        super()._advance_time(until)
+
+
+def test_run_stops_when_mesa_stops_and_honours_an_overridden_time_advance():
+    from mesa.time.events import Event
+
+    config = scenario("baseline_2019")
+    assert Stopping(config, rng=1).run().round == 5  # the event played in the round's step, as by step()
+    assert Ticking(config, rng=1).run().ticks == config.rounds
+    made = next(Event._ids)
+    AllianceModel(config, rng=1).run()
+    by_run = next(Event._ids) - made
+    stepped = AllianceModel(config, rng=1)
+    while stepped.running:
+        stepped.step()
+    assert next(Event._ids) - made - by_run == by_run == config.rounds + 2  # one made a round, one at the start
