@@ -3,8 +3,11 @@ records what it finished, says how to go on, and exits 143 (130 for Ctrl-C), as 
 
 from __future__ import annotations
 
+import functools
+import os
 import signal
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 
 
@@ -36,3 +39,31 @@ def sigterm_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def deferring[**P, R](write: Callable[P, R]) -> Callable[P, R]:
+    """`write` with Ctrl-C and SIGTERM held back until it returns, then acted on as they would
+    have been: for a library's write that an interrupt midway would leave half done (pyabc
+    commits whatever its session holds when it stops, a generation's first particles among it)."""
+
+    @functools.wraps(write)
+    def whole(*args: P.args, **kwargs: P.kwargs) -> R:
+        if threading.current_thread() is not threading.main_thread():
+            return write(*args, **kwargs)
+        came: list[int] = []
+        before = {signum: signal.signal(signum, lambda signum, frame: came.append(signum))
+                  for signum in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+        try:
+            result = write(*args, **kwargs)
+        finally:
+            for signum, handler in before.items():
+                signal.signal(signum, handler)
+        for number in came[:1]:  # now, as it would have come
+            handler = before[signal.Signals(number)]
+            if callable(handler):
+                handler(number, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), number)
+        return result
+
+    return whole

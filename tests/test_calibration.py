@@ -244,6 +244,42 @@ def test_a_calibration_killed_mid_generation_resumes_to_the_same_posterior(tmp_p
     assert calibrate(other, "--out", killed, "--resume") == 2  # another calibration's folder
 
 
+@pytest.mark.parametrize("how", ["Ctrl-C", "half written"])
+def test_an_interrupt_while_a_generation_is_written_loses_that_generation_only(tmp_path, monkeypatch, how):
+    """Ctrl-C that comes while pyabc writes a generation (here at its 30th parameter value, of
+    40) waits for the write to end; a database that an interrupt did leave half written (as an
+    earlier version let pyabc commit) has that generation taken out on --resume. Either way the
+    resumed calibration ends with the posterior of one never stopped."""
+    import pyabc.storage.db_model as db_model
+
+    path = calibration_file(tmp_path)  # 20 particles of 2 parameters
+    whole, stopped = tmp_path / "whole", tmp_path / "stopped"
+    assert calibrate(path, "--out", whole, "--executor", "serial") == 0
+    made, start = [0], db_model.Parameter.__init__
+
+    def parameter(self, *args, **kwargs):
+        made[0] += 1
+        if made[0] == 30:
+            if how == "Ctrl-C":
+                os.kill(os.getpid(), signal.SIGINT)  # a real signal, at the worst moment
+            else:
+                raise KeyboardInterrupt
+        start(self, *args, **kwargs)
+
+    monkeypatch.setattr(db_model.Parameter, "__init__", parameter)
+    assert calibrate(path, "--out", stopped, "--executor", "serial") == 130
+    monkeypatch.undo()
+    with contextlib.closing(sqlite3.connect(stopped / "calibration.db")) as con:
+        particles = dict(con.execute("SELECT p.t, COUNT(pa.id) FROM populations p JOIN models m ON "
+                                     "m.population_id = p.id JOIN particles pa ON pa.model_id = m.id "
+                                     "WHERE p.t >= 0 GROUP BY p.t"))  # fmt: skip
+    assert particles == ({0: 20} if how == "Ctrl-C" else {0: 15}), particles  # whole, or as a kill left it
+    assert calibrate(path, "--out", stopped, "--resume", "--executor", "serial") == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(stopped / "posterior.parquet"),
+                                  pd.read_parquet(whole / "posterior.parquet"), check_exact=True)  # fmt: skip
+    assert json.loads((stopped / "manifest.json").read_text())["generations_done"] == 2
+
+
 # ------------------------------------------------------------------ parameter recovery
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import stopping
 from sim.arguments import worker_count
 from sim.calibration.cases import STATISTICS as STATISTIC_NAMES
 from sim.calibration.sampler import Executor, SeededSampler
@@ -123,11 +124,14 @@ def _fit(calibration: Calibration, out: Path, options: Options, previous: dict |
         sampler = SeededSampler(settings.root_seed, executor, None if options.quiet else _progress)
         abc = abc_smc(calibration, sampler)
         try:
-            if previous is not None and (out / DATABASE).exists() and _generations_done(out / DATABASE) > 0:
+            shape = settings.population_size, len(calibration.file.priors)  # of a whole generation
+            if previous is not None and (out / DATABASE).exists() and _generations_done(out / DATABASE, *shape) > 0:
                 history = abc.load(db, 1)
             else:
                 (out / DATABASE).unlink(missing_ok=True)  # killed before its first generation: start again
                 history = abc.new(db, observed_point(calibration))
+            for write in ("store_pre_population", "update_after_calibration", "append_population", "done"):
+                setattr(history, write, stopping.deferring(getattr(history, write)))  # each whole or not at all
             left = settings.generations - (history.max_t + 1)
             if left > 0:
                 np.random.seed(np.random.SeedSequence(settings.root_seed).generate_state(4))
@@ -189,9 +193,11 @@ def _progress(t: int, n: int):
     return wrap
 
 
-def _generations_done(path: Path) -> int:
-    """The generations a database holds; CalibrationFolderError when it is damaged (it is then
-    left as it is, never replaced)."""
+def _generations_done(path: Path, size: int, parameters: int) -> int:
+    """The generations a database holds whole (`size` particles, each with its `parameters`
+    values and its sample), after taking out a last one that is not: one that an interrupt
+    of an earlier version left half written. CalibrationFolderError when the database is
+    damaged (it is then left as it is, never replaced)."""
     import sqlite3
     from contextlib import closing
 
@@ -202,10 +208,34 @@ def _generations_done(path: Path) -> int:
             tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "populations" not in tables:  # killed before pyabc wrote its first generation
                 return 0
-            return int(con.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0])
+            whole = [t for t, particles, values, samples in con.execute(_GENERATIONS)
+                     if (particles, values, samples) == (size, size * parameters, size)]  # fmt: skip
+            kept = next((t for t in range(len(whole) + 1) if t not in whole), 0)  # 0, 1, ... as far as whole
+            with con:
+                for statement in _DROP:
+                    con.execute(statement, (kept,))
+            return kept
     except sqlite3.DatabaseError as exc:
         raise CalibrationFolderError(f"{path} is damaged ({exc}); it is left untouched: move it away to start "
                                      "the calibration again, or choose another --out") from None  # fmt: skip
+
+
+_GENERATIONS = """SELECT p.t, COUNT(DISTINCT pa.id), COUNT(DISTINCT pr.id), COUNT(DISTINCT s.id) FROM populations p
+    LEFT JOIN models m ON m.population_id = p.id LEFT JOIN particles pa ON pa.model_id = m.id
+    LEFT JOIN parameters pr ON pr.particle_id = pa.id LEFT JOIN samples s ON s.particle_id = pa.id
+    WHERE p.t >= 0 GROUP BY p.t"""
+_OF_DROPPED = "SELECT id FROM populations WHERE t >= ?"  # the generations from the first not whole on
+_DROP = (
+    "DELETE FROM summary_statistics WHERE sample_id IN (SELECT s.id FROM samples s JOIN particles pa ON "
+    f"s.particle_id = pa.id JOIN models m ON pa.model_id = m.id WHERE m.population_id IN ({_OF_DROPPED}))",
+    "DELETE FROM samples WHERE particle_id IN (SELECT pa.id FROM particles pa JOIN models m ON pa.model_id = m.id "
+    f"WHERE m.population_id IN ({_OF_DROPPED}))",
+    "DELETE FROM parameters WHERE particle_id IN (SELECT pa.id FROM particles pa JOIN models m ON "
+    f"pa.model_id = m.id WHERE m.population_id IN ({_OF_DROPPED}))",
+    f"DELETE FROM particles WHERE model_id IN (SELECT id FROM models WHERE population_id IN ({_OF_DROPPED}))",
+    f"DELETE FROM models WHERE population_id IN ({_OF_DROPPED})",
+    "DELETE FROM populations WHERE t >= ?",
+)
 
 
 def _history_fields(db: str, calibration: Calibration) -> dict:
