@@ -25,6 +25,7 @@ def excerpt(value: Any, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_HOST_NAME = re.compile(r"[^\W\d_]\w{0,39}")  # a letter (any alphabet's), then letters, digits, _
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
 
@@ -360,6 +361,15 @@ class Scenario(Part):
     def _references(self) -> Scenario:
         if not self.hosts:
             raise ValueError("at least one host is needed")
+        for name in self.hosts:  # each names its columns (`<host>.<column>`) and its utility
+            if not _HOST_NAME.fullmatch(name) or name in ("patron", "rival"):
+                raise ValueError(f"hosts: {excerpt(name)} is not a host's name; accepted: a letter, then up to 39 "
+                                 "letters, digits or '_' (not patron or rival)")  # fmt: skip
+            if name in (self.patron.name, self.rival.name):
+                raise ValueError(f"hosts: {name} is the name of the {'patron' if name == self.patron.name else 'rival'}"
+                                 "; every actor needs a name of its own")  # fmt: skip
+        if self.patron.name == self.rival.name:
+            raise ValueError(f"rival.name: {excerpt(self.rival.name)} is the patron's name too; each needs its own")
         for name, host in self.hosts.items():
             if host.public not in self.publics:
                 raise ValueError(

@@ -162,3 +162,29 @@ def test_any_file_and_any_set_give_a_run_or_one_line_with_exit_2(changes, sets, 
             assert code == 2 and err.getvalue().count("\n") == 1, err.getvalue()[-3000:]
             assert err.getvalue().startswith("allysim: error: ")
             assert not (folder / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "rename, words",
+    [("patron", "'patron' is not a host's name"), ("a.b", "'a.b' is not a host's name"),
+     ("", "'' is not a host's name"), ("united_states", "united_states is the name of the patron"),
+     ("china", "china is the name of the rival"), ("日本", None)],
+)  # fmt: skip
+def test_a_host_is_named_so_that_its_columns_and_utility_are_its_own(tmp_path, capsys, rename, words):
+    """A host's name prefixes its columns (`<host>.<column>`) and keys its utility beside the
+    patron's and the rival's: one that would share them is refused, any alphabet's is taken."""
+    import yaml
+
+    from sim.config import load_scenario
+
+    data = load_scenario(BASELINE).model_dump(mode="json")
+    data["hosts"][rename] = data["hosts"].pop("japan")
+    for bill in data["calendar"]["floor_bills"] + data["calendar"]["security_shocks"]:
+        bill["host"] = rename if bill["host"] == "japan" else bill["host"]
+    path = tmp_path / "renamed.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, err = main(["check", str(path)]), capsys.readouterr().err
+    if words is None:
+        assert code == 0, err
+    else:
+        assert code == 2 and err.count("\n") == 1 and words in err, err
