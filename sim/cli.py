@@ -261,9 +261,12 @@ def os_problem(exc: OSError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from sim.config import ScenarioError
-
+    try:
+        args = build_parser().parse_args(argv)
+        from sim.config import ScenarioError  # numpy and pydantic: a Ctrl-C may come meanwhile
+    except KeyboardInterrupt as exc:
+        print("allysim: interrupted; nothing was written", file=sys.stderr)
+        return exit_code(exc)
     try:
         with sigterm_as_interrupt():
             return args.handler(args)

@@ -144,9 +144,11 @@ def run_isolated(
     started (a disqualified strategy's)."""
     import os
 
+    from sim.stopping import deferring
+
     queue, running = iter(jobs), dict[Any, Any]()
     waiting = True
-    with tempfile.TemporaryDirectory(prefix="allysim-jobs-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="allysim-jobs-") as tmp, _ending(running):
         while waiting or running:
             while waiting and len(running) < workers:
                 job = next(queue, None)
@@ -159,16 +161,35 @@ def run_isolated(
                 here, there = context.Pipe(duplex=False)
                 process = context.Process(target=_child, args=(there, job.job, job.args, files, limit, dump,
                                                                os.getpid()), daemon=True)  # fmt: skip
-                process.start()
-                there.close()
                 deadline = time.monotonic() + limit + 2 * GRACE_SECONDS if limit is not None else math.inf
-                running[here] = (job, process, dump, deadline)
+                deferring(_start)(process, running, here, (job, process, dump, deadline))  # then a Ctrl-C ends it
+                there.close()
             ready = multiprocessing.connection.wait(list(running), timeout=0.5)
             for conn in list(running):
                 job, process, dump, deadline = running[conn]
                 if conn in ready or time.monotonic() > deadline:
                     yield job.key, *_collect(conn, process, dump, files, limit, time.monotonic() > deadline)
                     del running[conn]
+
+
+def _start(process, running: dict[Any, Any], key, entry: tuple) -> None:
+    process.start()
+    running[key] = entry
+
+
+@contextlib.contextmanager
+def _ending(running: dict[Any, Any]) -> Iterator[None]:
+    """End the jobs still running when the block ends, however it ends (Ctrl-C, an error, the
+    caller leaving early): before their folder goes, and without their tracebacks."""
+    try:
+        yield
+    finally:
+        for _job, process, _dump, _deadline in running.values():
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+        for _job, process, _dump, _deadline in running.values():
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                process.join(timeout=5)
 
 
 def _collect(conn, process, dump: str, files: list[Path], limit: float | None, late: bool) -> tuple[Any, Fault | None]:

@@ -192,6 +192,30 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path, stop):
     assert table_bytes(killed) == table_bytes(whole)
 
 
+@pytest.mark.slow
+def test_ctrl_c_while_a_sweep_starts_is_one_line(tmp_path):
+    """Ctrl-C in a sweep's first seconds, while the command imports, the fork server imports
+    the package and the workers start: one line and 130 each time, never a traceback."""
+    path = sweep_file(tmp_path, name="long", replicates=30)
+    for i, delay in enumerate((0.3, 0.8, 1.2, 1.6, 2.0, 2.4)):
+        command = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / f"out{i}"),
+                   "--executor", "processes", "--workers", "2", "--quiet"]  # fmt: skip
+        process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            time.sleep(delay)
+            os.killpg(process.pid, signal.SIGINT)
+            err = process.communicate(timeout=60)[1]
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        if process.returncode == 0:
+            continue  # it finished first
+        # 130, or ended by SIGINT itself (-2, which a shell shows as 130): Python does that after
+        # a Ctrl-C that came while an import ran code through C, however the command handled it
+        assert process.returncode in (130, -signal.SIGINT), (delay, process.returncode, err)
+        assert err.count("\n") == 1 and "interrupted" in err, (delay, err)
+
+
 def test_resume_refuses_a_different_sweep_and_a_used_folder_needs_resume(tmp_path, capsys):
     out = tmp_path / "out"
     assert run(sweep_file(tmp_path), "--out", out, "--executor", "serial") == 0

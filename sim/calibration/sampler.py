@@ -23,6 +23,8 @@ import cloudpickle
 import numpy as np
 from pyabc.sampler import Sampler
 
+from sim import stopping
+
 _LOADED: dict[bytes, Any] = {}  # per worker: the generation's simulate_one, unpickled once
 
 
@@ -90,7 +92,8 @@ class Executor:
 
     def map(self, fn: Callable, blob: bytes, key: bytes, items: list) -> Iterator:
         if self._pool is not None:
-            futures = [self._pool.submit(fn, blob, key, item) for item in items]
+            submit = stopping.deferring(self._pool.submit)  # no worker half started on Ctrl-C
+            futures = [submit(fn, blob, key, item) for item in items]
             try:
                 for future in futures:
                     yield future.result()

@@ -70,7 +70,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               f"in {out}/runs/; complete them with: allysim sweep {args.sweep} --out {out} --resume",
               file=sys.stderr)  # fmt: skip
         return 1
-    if not args.quiet and manifest["runs_done"] == plan.runs_total and not manifest["runs_per_second"]:  # all were there
+    if not args.quiet and manifest["runs_done"] == plan.runs_total and not manifest["runs_per_second"]:  # none ran
         print(f"{manifest['runs_done']:,} of {plan.runs_total:,} runs in {out}/runs/, all there before: none to run")
     elif not args.quiet:
         print(f"{manifest['runs_done']:,} of {plan.runs_total:,} runs in {out}/runs/ "

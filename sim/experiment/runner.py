@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim import stopping
 from sim.config import Scenario, with_changes
 from sim.experiment import folder, store
 from sim.experiment.design import Plan, Run, check_points
@@ -144,8 +145,27 @@ def worker_context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["sim.experiment.runner"])
+        _start_fork_server()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (if it is not running) ignoring Ctrl-C from its first instant: a
+    terminal sends Ctrl-C to the whole process group, and the fork server, which ignores it
+    only once its half-second import of the package is done, would print the import's
+    traceback. Its workers ignore Ctrl-C too (`pool_worker`); the command ends them. A Ctrl-C
+    in the few milliseconds that starting it takes is lost."""
+    import multiprocessing.forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited, and kept by Python at start-up
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def end_with_parent(parent: int) -> None:
@@ -208,7 +228,8 @@ def _processes(tasks: Iterator[Task], workers: int) -> Iterator[Outcome]:
             return done, rest
 
         try:
-            yield from _windowed(lambda t: pool.submit(play, t), tasks, 2 * workers, wait_first)
+            submit = stopping.deferring(pool.submit)  # a worker half started on Ctrl-C would print a traceback
+            yield from _windowed(lambda t: submit(play, t), tasks, 2 * workers, wait_first)
         except BaseException:
             abandon(pool)
             raise
